@@ -1,0 +1,13 @@
+# Sourced by run.sh, test.sh and .ci/run: installs what Nexus needs on a fresh Debian machine.
+
+ensure_redis_server() {
+  if command -v redis-server >/dev/null 2>&1; then
+    return
+  fi
+  echo "redis-server not found: installing it (apt-get install -y redis-server)" >&2
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  # Debian starts a system-wide redis on 6379; Nexus runs its own, so leave the system one alone.
+}
