@@ -11,6 +11,9 @@ namespace Nexus.WsGateway.JsonRpc;
 /// </summary>
 internal sealed partial class JsonRpcDispatcher : IJsonRpcDispatcher
 {
+    // A bare null would convert to an empty ReadOnlyMemory, not to "no reply".
+    private static ReadOnlyMemory<byte>? NoReply => null;
+
     private readonly FrozenDictionary<string, IJsonRpcMethod> _methods;
     private readonly ILogger<JsonRpcDispatcher> _logger;
 
@@ -31,14 +34,9 @@ internal sealed partial class JsonRpcDispatcher : IJsonRpcDispatcher
 
     public async ValueTask<ReadOnlyMemory<byte>?> DispatchAsync(ReadOnlyMemory<byte> message, ClientContext client, CancellationToken cancellationToken)
     {
-        JsonDocument document;
-        try
+        if (!JsonRpcReplies.TryParse(message, out var document, out var parseError))
         {
-            document = JsonDocument.Parse(message);
-        }
-        catch (JsonException ex)
-        {
-            LogParseError(client.ConnectionId, ex.Message);
+            LogParseError(client.ConnectionId, parseError);
             return JsonRpcReplies.Error(default, JsonRpcError.ParseError);
         }
 
@@ -49,7 +47,7 @@ internal sealed partial class JsonRpcDispatcher : IJsonRpcDispatcher
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Array)
             {
-                return await HandleAsync(root, writer, client, cancellationToken) ? Flush(writer, buffer) : null;
+                return await HandleAsync(root, writer, client, cancellationToken) ? Flush(writer, buffer) : NoReply;
             }
 
             if (root.GetArrayLength() == 0)
@@ -71,7 +69,7 @@ internal sealed partial class JsonRpcDispatcher : IJsonRpcDispatcher
             }
 
             writer.WriteEndArray();
-            return replies == 0 ? null : Flush(writer, buffer);
+            return replies == 0 ? NoReply : Flush(writer, buffer);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Nexus.WsGateway.JsonRpc;
 
@@ -29,12 +31,7 @@ internal static class JsonRpcReplies
     /// </summary>
     public static ReadOnlyMemory<byte>? Reject(ReadOnlyMemory<byte> message, JsonRpcError error)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(message);
-        }
-        catch (JsonException)
+        if (!TryParse(message, out var document, out _))
         {
             return Error(default, JsonRpcError.ParseError);
         }
@@ -67,7 +64,33 @@ internal static class JsonRpcReplies
                 }
             }
 
-            return replies == 0 ? null : buffer.WrittenMemory;
+            return replies == 0 ? (ReadOnlyMemory<byte>?)null : buffer.WrittenMemory;
+        }
+    }
+
+    /// <summary>
+    /// Parses one message. JSON text is UTF-8 (RFC 8259) but the reader only checks the bytes of strings it decodes,
+    /// so invalid UTF-8 is refused here, making it -32700 like any other text that is not JSON.
+    /// </summary>
+    public static bool TryParse(ReadOnlyMemory<byte> message, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out string? reason)
+    {
+        document = null;
+        if (!Utf8.IsValid(message.Span))
+        {
+            reason = "not UTF-8";
+            return false;
+        }
+
+        try
+        {
+            document = JsonDocument.Parse(message);
+            reason = null;
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            reason = ex.Message;
+            return false;
         }
     }
 
