@@ -54,7 +54,9 @@ internal sealed class BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        var options = new BenchOptions { CommandLine = string.Join(' ', args) };
+        // The command as a reader would retype it: run.sh adds --root itself.
+        var shown = args.Where((a, i) => a != "--root" && (i == 0 || args[i - 1] != "--root"));
+        var options = new BenchOptions { CommandLine = string.Join(' ', shown) };
         if (args.Contains("--quick"))
         {
             options.Quick = true;
@@ -74,6 +76,8 @@ internal sealed class BenchOptions
             {
                 case "--quick":
                     break;
+                case "--help":
+                    throw new ArgumentException(Usage);
                 case "--servers":
                     options.Servers = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ServerKind.Parse).ToList();
                     break;
