@@ -134,11 +134,12 @@ internal sealed class BenchOptions
     public int MessagesFor(int clients) => (int)Math.Clamp(TargetDeliveries / clients, 50, 50_000);
 
     /// <summary>
-    /// Messages in flight at most (published but not yet at every client): about 100,000 deliveries,
-    /// which keeps every pipeline busy while each client's backlog (a few tens of KB) stays far below
+    /// Messages in flight at most (published but not yet at every client): about 25,000 deliveries,
+    /// a fraction of a second of work, which keeps every pipeline busy without turning latency into
+    /// queueing time, while each client's backlog (at most 64 messages, about 20 KB) stays far below
     /// the gateway's 1 MiB slow-client limit.
     /// </summary>
-    public static int WindowFor(int clients) => Math.Clamp(100_000 / clients, 16, 256);
+    public static int WindowFor(int clients) => Math.Clamp(25_000 / clients, 4, 64);
 
     private static string FindRoot()
     {

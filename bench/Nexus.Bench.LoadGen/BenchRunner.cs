@@ -96,7 +96,7 @@ internal sealed class BenchRunner(BenchOptions options)
     {
         var summary = SummaryRow.From(_results);
         var reference = options.FanOutSizes.Contains(1000) ? 1000 : options.FanOutSizes.Max();
-        var ratios = Ratios.Compute(summary, _results, reference, options.ModerateClients);
+        var ratios = Ratios.Compute(summary, _results, reference, options.ModerateClients, options.IdleConnections);
         var report = new BenchReport(
             DateTime.Now.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
             options.CommandLine,

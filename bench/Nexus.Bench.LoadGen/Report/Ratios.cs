@@ -6,7 +6,7 @@ internal sealed record RatioRow(string Figure, string Target, double? Value, boo
 /// <summary>The target table of issue 5, computed from the medians of one invocation.</summary>
 internal static class Ratios
 {
-    public static IReadOnlyList<RatioRow> Compute(IReadOnlyList<SummaryRow> rows, IReadOnlyList<RunResult> runs, int referenceClients, int moderateClients)
+    public static IReadOnlyList<RatioRow> Compute(IReadOnlyList<SummaryRow> rows, IReadOnlyList<RunResult> runs, int referenceClients, int moderateClients, int idleClients)
     {
         SummaryRow? Find(string scenario, int clients, string server)
             => rows.FirstOrDefault(r => r.Scenario == scenario && r.Clients == clients && r.Server == server);
@@ -29,12 +29,12 @@ internal static class Ratios
             Ratio("deliveries per second", "fanout", referenceClients, "nexus", "signalr", r => r.DeliveriesPerSecond, 2.5, atMost: false),
             Ratio("server CPU per delivery", "fanout", referenceClients, "nexus", "bare", r => r.CpuUsPerDelivery, 1.3, atMost: true),
             Ratio("server CPU per delivery", "moderate", moderateClients, "nexus", "signalr", r => r.CpuUsPerDelivery, 0.6, atMost: true),
-            Ratio("idle RSS per connection", "idle", rows.Where(r => r.Scenario == "idle").Select(r => r.Clients).FirstOrDefault(), "nexus", "signalr", r => r.IdleKbPerConnection, 0.35, atMost: true),
+            Ratio("idle RSS per connection", "idle", idleClients, "nexus", "signalr", r => r.IdleKbPerConnection, 0.35, atMost: true),
             Ratio("p99 latency", "moderate", moderateClients, "nexus", "signalr", r => r.LatencyP99Us, 1.0, atMost: true),
             new RatioRow("messages missing for clients that keep up (nexus, all runs)", "= 0", missing, missing is null ? null : missing == 0, $"{nexusRuns.Count} runs"),
             // For orientation: the two peers against each other.
             Ratio("server CPU per delivery", "fanout", referenceClients, "bare", "signalr", r => r.CpuUsPerDelivery, 1, atMost: true),
-            Ratio("idle RSS per connection", "idle", rows.Where(r => r.Scenario == "idle").Select(r => r.Clients).FirstOrDefault(), "bare", "signalr", r => r.IdleKbPerConnection, 1, atMost: true),
+            Ratio("idle RSS per connection", "idle", idleClients, "bare", "signalr", r => r.IdleKbPerConnection, 1, atMost: true),
         ];
     }
 
