@@ -12,7 +12,8 @@ internal sealed class BenchOptions
           --servers nexus,signalr,bare   servers to compare (default: all three)
           --scenarios fanout,moderate,idle   (default: all)
           --sizes 100,1000,5000      fan-out client counts
-          --rounds R                 rounds per scenario; medians are reported
+          --rounds R                 rounds per scenario; medians are reported (default 3)
+          --idle-rounds R            rounds of the idle scenario (default 2)
           --deliveries D             target deliveries per max-rate run (messages = D / N)
           --max-seconds S            cap on the publishing time of a max-rate run
           --moderate-clients N --moderate-rate R --moderate-seconds S
@@ -31,6 +32,9 @@ internal sealed class BenchOptions
     public IReadOnlyList<int> FanOutSizes { get; private set; } = [100, 1000, 5000];
 
     public int Rounds { get; private set; } = 3;
+
+    /// <summary>Memory is steadier than CPU, and 10,000 connections take long to open: fewer rounds.</summary>
+    public int IdleRounds { get; private set; } = 2;
 
     public long TargetDeliveries { get; private set; } = 600_000;
 
@@ -62,6 +66,7 @@ internal sealed class BenchOptions
             options.Quick = true;
             options.FanOutSizes = [50, 200];
             options.Rounds = 1;
+            options.IdleRounds = 1;
             options.TargetDeliveries = 40_000;
             options.MaxSeconds = 4;
             options.ModerateClients = 200;
@@ -89,6 +94,10 @@ internal sealed class BenchOptions
                     break;
                 case "--rounds":
                     options.Rounds = int.Parse(Next(), CultureInfo.InvariantCulture);
+                    options.IdleRounds = Math.Min(options.IdleRounds, options.Rounds);
+                    break;
+                case "--idle-rounds":
+                    options.IdleRounds = int.Parse(Next(), CultureInfo.InvariantCulture);
                     break;
                 case "--deliveries":
                     options.TargetDeliveries = long.Parse(Next(), CultureInfo.InvariantCulture);

@@ -14,19 +14,21 @@ namespace Nexus.Bench.LoadGen;
 internal sealed class BenchRunner(BenchOptions options)
 {
     private readonly List<RunResult> _results = [];
+    private int _redisPort;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.OutDir);
         Console.WriteLine($"results: {options.OutDir}");
         await using var redis = await RedisProcess.StartAsync(Path.Combine(options.OutDir, "logs", "redis.log"));
+        _redisPort = redis.Port;
 
         if (options.Scenarios.Contains("fanout"))
         {
             foreach (var n in options.FanOutSizes)
             {
                 var scenario = new FanOutScenario(options, redis, "fanout", n, options.MessagesFor(n), rate: null);
-                await RunRoundsAsync("fanout", n, redis, scenario.RunAsync, cancellationToken);
+                await RunRoundsAsync("fanout", n, options.Rounds, scenario.RunAsync, cancellationToken);
             }
         }
 
@@ -34,22 +36,22 @@ internal sealed class BenchRunner(BenchOptions options)
         {
             var messages = (int)Math.Round(options.ModerateRate * options.ModerateSeconds);
             var scenario = new FanOutScenario(options, redis, "moderate", options.ModerateClients, messages, options.ModerateRate);
-            await RunRoundsAsync("moderate", options.ModerateClients, redis, scenario.RunAsync, cancellationToken);
+            await RunRoundsAsync("moderate", options.ModerateClients, options.Rounds, scenario.RunAsync, cancellationToken);
         }
 
         if (options.Scenarios.Contains("idle"))
         {
             var scenario = new IdleScenario(options.IdleConnections);
-            await RunRoundsAsync("idle", options.IdleConnections, redis, scenario.RunAsync, cancellationToken);
+            await RunRoundsAsync("idle", options.IdleConnections, options.IdleRounds, scenario.RunAsync, cancellationToken);
         }
 
         return Write();
     }
 
     private async Task RunRoundsAsync(
-        string scenario, int clients, RedisProcess redis, Func<ServerUnderTest, int, CancellationToken, Task<RunResult>> run, CancellationToken cancellationToken)
+        string scenario, int clients, int rounds, Func<ServerUnderTest, int, CancellationToken, Task<RunResult>> run, CancellationToken cancellationToken)
     {
-        for (var round = 1; round <= options.Rounds; round++)
+        for (var round = 1; round <= rounds; round++)
         {
             for (var k = 0; k < options.Servers.Count; k++)
             {
@@ -59,7 +61,7 @@ internal sealed class BenchRunner(BenchOptions options)
                 RunResult result;
                 try
                 {
-                    await using var server = await ServerUnderTest.StartAsync(kind, options, redis.Port, log);
+                    await using var server = await ServerUnderTest.StartAsync(kind, options, _redisPort, log);
                     using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     limit.CancelAfter(TimeSpan.FromMinutes(5));
                     result = await run(server, round, limit.Token);
