@@ -22,12 +22,14 @@ fi
 
 # Build only the servers that will run (default: all three).
 servers="nexus,signalr,bare"
+nexus_dll=""
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   if [[ "${args[$i]}" == "--servers" ]]; then servers="${args[$((i + 1))]}"; fi
+  if [[ "${args[$i]}" == "--nexus-dll" ]]; then nexus_dll="${args[$((i + 1))]}"; fi
 done
 projects=(bench/Nexus.Bench.LoadGen)
-[[ ",$servers," == *",nexus,"* ]] && projects+=(Nexus.WsGateway)
+[[ ",$servers," == *",nexus,"* && -z "$nexus_dll" ]] && projects+=(Nexus.WsGateway)
 [[ ",$servers," == *",signalr,"* ]] && projects+=(bench/Nexus.Bench.SignalRPeer)
 [[ ",$servers," == *",bare,"* ]] && projects+=(bench/Nexus.Bench.BarePeer)
 for project in "${projects[@]}"; do

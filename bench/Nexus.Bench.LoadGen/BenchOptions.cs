@@ -20,6 +20,7 @@ internal sealed class BenchOptions
           --idle-connections N
           --max-queued-bytes B       Gateway__MaxQueuedBytes for Nexus
           --root DIR                 repository root (default: found from the current directory)
+          --nexus-dll PATH           run a Nexus.WsGateway.dll built elsewhere (run.sh then does not build the gateway)
           --out DIR                  results directory (default: bench/results/<date>)
         """;
 
@@ -51,6 +52,9 @@ internal sealed class BenchOptions
     public long? MaxQueuedBytes { get; private set; }
 
     public string RepoRoot { get; private set; } = FindRoot();
+
+    /// <summary>A gateway built elsewhere (another branch or clone) instead of the one under <see cref="RepoRoot"/>.</summary>
+    public string? NexusDll { get; private set; }
 
     public string OutDir { get; private set; } = "";
 
@@ -119,6 +123,9 @@ internal sealed class BenchOptions
                     break;
                 case "--max-queued-bytes":
                     options.MaxQueuedBytes = long.Parse(Next(), CultureInfo.InvariantCulture);
+                    break;
+                case "--nexus-dll":
+                    options.NexusDll = Path.GetFullPath(Next());
                     break;
                 case "--root":
                     options.RepoRoot = Path.GetFullPath(Next());

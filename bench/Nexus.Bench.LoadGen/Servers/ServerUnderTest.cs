@@ -28,7 +28,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public static async Task<ServerUnderTest> StartAsync(ServerKind kind, BenchOptions options, int redisPort, string logPath)
     {
-        var dll = Path.Combine(options.RepoRoot, kind.RelativeDll);
+        var dll = kind == ServerKind.Nexus && options.NexusDll is { } nexusDll ? nexusDll : Path.Combine(options.RepoRoot, kind.RelativeDll);
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"{dll} is missing: build it first (bench/run.sh does).", dll);
