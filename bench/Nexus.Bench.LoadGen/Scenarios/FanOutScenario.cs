@@ -20,7 +20,7 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
     public async Task<RunResult> RunAsync(ServerUnderTest server, int round, CancellationToken cancellationToken)
     {
         var result = new RunResult { Scenario = name, Server = server.Kind.Name, Clients = clients, Round = round };
-        await using var fleet = await ClientFleet.ConnectAsync(clients, server.Endpoint, server.Kind, 4096, TimeSpan.FromSeconds(120), cancellationToken);
+        await using var fleet = await ClientFleet.ConnectAsync(clients, server.Endpoint, server.Kind, 8192, TimeSpan.FromSeconds(120), cancellationToken);
         result = result with { Connected = fleet.Connected, ConnectFailed = fleet.Failed };
         if (fleet.Failed > clients / 100)
         {
