@@ -43,7 +43,7 @@ internal static class GatewayExtensions
         // TryAdd: the placeholder only fills the gap while no real dispatcher is registered.
         services.TryAddSingleton<IJsonRpcDispatcher, MethodNotFoundDispatcher>();
 
-        // Event bus and fan-out. Hosted services stop in reverse order: shutdown first, then the worker.
+        // Event bus and fan-out; GatewayShutdown closes the sockets in StoppingAsync, before anything stops.
         services.AddSingleton<INotificationSource, RedisNotificationSource>();
         services.AddSingleton<ISessionOwnerLookup, RedisSessionOwnerLookup>();
         services.AddSingleton<NotificationFanout>();

@@ -9,8 +9,9 @@ namespace Nexus.WsGateway.Hosting;
 
 /// <summary>
 /// Graceful shutdown (issue 2 item 5): stop accepting upgrades (503), unsubscribe from Redis, close every socket
-/// with 1001 within <c>Gateway:ShutdownTimeout</c>, then abort the rest. Registered after the fan-out worker, so the
-/// host stops it first (hosted services stop in reverse order) and before Kestrel, which stops last.
+/// with 1001 within <c>Gateway:ShutdownTimeout</c>, then abort the rest.
+/// It runs in <see cref="IHostedLifecycleService.StoppingAsync"/>, before any hosted service stops: Kestrel is
+/// registered last and therefore stops first, and would otherwise wait for the sockets and then abort them.
 /// </summary>
 internal sealed partial class GatewayShutdown(
     GatewayState state,
@@ -18,11 +19,19 @@ internal sealed partial class GatewayShutdown(
     ConnectionRegistry registry,
     TimeProvider time,
     IOptions<GatewayOptions> options,
-    ILogger<GatewayShutdown> logger) : IHostedService
+    ILogger<GatewayShutdown> logger) : IHostedLifecycleService
 {
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         var timeout = options.Value.ShutdownTimeout;
         state.StopAccepting();
