@@ -53,6 +53,8 @@ internal sealed partial class WebSocketEndpoint(
         }
 
         var userId = identity.UserId!;
+        // Checked before the upgrade so the refusal is an HTTP status; two simultaneous upgrades of one user may
+        // both pass (check, then add): the limit is a guard against runaway clients, not an exact quota.
         if (registry.CountForUser(userId) >= _options.MaxConnectionsPerUser)
         {
             await RefuseAsync(context, StatusCodes.Status429TooManyRequests, $"user already holds {_options.MaxConnectionsPerUser} connections (Gateway:MaxConnectionsPerUser)");
