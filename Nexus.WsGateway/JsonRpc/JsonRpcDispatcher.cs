@@ -101,6 +101,7 @@ internal sealed partial class JsonRpcDispatcher : IJsonRpcDispatcher
             return true;
         }
 
+        using var activity = JsonRpcActivity.Start(request.Method, client);
         JsonRpcResult result;
         try
         {
@@ -115,6 +116,11 @@ internal sealed partial class JsonRpcDispatcher : IJsonRpcDispatcher
         {
             LogMethodFailed(ex, request.Method, client.ConnectionId);
             result = JsonRpcResult.Failure(JsonRpcError.InternalError);
+        }
+
+        if (result.Error is { } failure)
+        {
+            JsonRpcActivity.SetError(activity, failure);
         }
 
         if (request.IsNotification)
