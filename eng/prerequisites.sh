@@ -11,3 +11,16 @@ ensure_redis_server() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
   # Debian starts a system-wide redis on 6379; Nexus runs its own, so leave the system one alone.
 }
+
+# The console's browser tests drive Debian's chromium through Playwright (ExecutablePath
+# /usr/bin/chromium): Playwright's own browser download is never used.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return
+  fi
+  echo "chromium not found: installing it (apt-get install -y chromium)" >&2
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
