@@ -12,6 +12,7 @@ import { ConnectionView, StatusArea } from './status.js';
 const store = new Store();
 const status = new StatusArea();
 let identity = null;
+let everConnected = false;
 const rpc = new RpcClient(() => socketUrl(identity));
 const connection = new ConnectionView(rpc);
 const feed = new Feed();
@@ -39,7 +40,16 @@ function refreshSessionsSoon() {
     }
   }, 250);
 }
-rpc.addEventListener('open', (e) => resync(e.detail.reconnected));
+rpc.addEventListener('open', (e) => {
+  everConnected = true;
+  resync(e.detail.reconnected);
+});
+// A refused upgrade (HTTP 401/403) looks like any failed socket to a browser: say what usually causes it.
+rpc.addEventListener('state', (e) => {
+  if (!everConnected && e.detail.phase === 'reconnecting' && e.detail.attempt === 3) {
+    status.error('Cannot open the connection to /ws. Check the user name or token (dev user names need Auth:AllowDevUsers on the gateway), or whether Nexus is running.');
+  }
+});
 rpc.addEventListener('orphan-error', (e) => status.error(`Nexus reported: ${e.detail.code} ${e.detail.message}`));
 
 // After every (re)connection: whatever happened while we were away is in these two lists.
@@ -57,6 +67,7 @@ async function resync(reconnected) {
 
 function signIn(newIdentity) {
   identity = newIdentity;
+  everConnected = false;
   saveIdentity(identity);
   const me = describeIdentity(identity);
   store.signIn(me);
