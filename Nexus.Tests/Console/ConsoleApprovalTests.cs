@@ -102,4 +102,19 @@ public sealed class ConsoleApprovalTests(ConsoleAppFixture fixture, ITestOutputH
         Assert.Empty(erin.PageErrors);
         Assert.Empty(frank.PageErrors);
     }
+
+    [Fact]
+    public async Task Owner_cancels_a_running_session_from_its_row()
+    {
+        await using var ivan = await ConsolePage.OpenAsync(fixture, output, "ivan", approver: false);
+
+        var sessionId = await ivan.StartTaskAsync("sleep 60");
+        var row = ivan.Session(sessionId);
+        await Expect(row).ToHaveAttributeAsync("data-status", "running", new() { Timeout = Short });
+        await row.GetByRole(AriaRole.Button, new() { NameRegex = new("^Cancel session") }).ClickAsync();
+
+        await Expect(row).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = Long });
+        await Expect(row.GetByRole(AriaRole.Button)).ToHaveCountAsync(0, new() { Timeout = Short });
+        Assert.Empty(ivan.PageErrors);
+    }
 }
