@@ -1,6 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+using Nexus.AgentRunner.Hosting;
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
+// The table of contents lives in RunnerApp.Create (shared with the in-process tests):
+// AddServiceDefaults, AddRedisClient("redis"), AddAgentRunner; MapDefaultEndpoints, MapAgentRunnerApi (with /openapi/v1.json).
+var app = RunnerApp.Create(args);
 app.Run();

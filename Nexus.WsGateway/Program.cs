@@ -1,6 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+using Nexus.WsGateway.Hosting;
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+// The table of contents is GatewayApp.Create: service defaults, the Redis client, AddWsGateway, then
+// MapDefaultEndpoints and MapWsGateway. The work lives in the feature folders.
+GatewayApp.Create(args).Run();

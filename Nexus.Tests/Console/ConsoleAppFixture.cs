@@ -1,5 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 // Not "Nexus.Tests.Console": a namespace named Console would shadow System.Console for every test folder.
@@ -17,6 +19,7 @@ public sealed class ConsoleAppFixture : IAsyncLifetime
     public const string RunnerResource = "agentrunner";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private DistributedApplication? _app;
     private IPlaywright? _playwright;
@@ -35,7 +38,15 @@ public sealed class ConsoleAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Nexus_AppHost>(cts.Token);
+        // Ports 0, as NexusAppFixture: free ports, so this runs beside ./run.sh and beside other app fixtures.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Nexus_AppHost>(
+            ["--Nexus:Proxy:Port=0", "--Nexus:Redis:Port=0"], cts.Token);
+        builder.Services.AddLogging(logging =>
+        {
+            // Health checks log errors while resources start and stop (the restart test does that on purpose).
+            logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
+            logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning);
+        });
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
         foreach (var resource in new[] { GatewayResource, RunnerResource, ProxyResource })
@@ -67,9 +78,19 @@ public sealed class ConsoleAppFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        if (_app is not null)
+        if (_app is null)
         {
-            await _app.DisposeAsync();
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            await _app.DisposeAsync().AsTask().WaitAsync(StopTimeout);
         }
     }
 }

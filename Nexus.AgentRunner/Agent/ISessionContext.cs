@@ -1,0 +1,13 @@
+namespace Nexus.AgentRunner.Agent;
+
+/// <summary>What a tool may know and do about the session it runs in.</summary>
+internal interface ISessionContext
+{
+    string SessionId { get; }
+
+    /// <summary>The session's own folder; created on first use.</summary>
+    string SandboxFolder { get; }
+
+    /// <summary>Publishes <c>agent.progress</c> on the session's channel.</summary>
+    Task ReportProgressAsync(string message, CancellationToken cancellationToken);
+}

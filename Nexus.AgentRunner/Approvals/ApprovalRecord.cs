@@ -1,0 +1,39 @@
+namespace Nexus.AgentRunner.Approvals;
+
+/// <summary>An approval request as stored in the hash <c>nexus:approval:&lt;requestId&gt;</c>.</summary>
+internal sealed record ApprovalRecord(
+    string RequestId,
+    string SessionId,
+    string Owner,
+    string Tool,
+    string ArgumentsJson,
+    long RequestedAt,
+    long ExpiresAt,
+    string Status,
+    string? By = null,
+    string? Reason = null);
+
+/// <summary>What <see cref="ApprovalStore.DecideAsync"/> did.</summary>
+internal enum DecideResult
+{
+    /// <summary>This call resolved the request with the asked decision: the caller publishes approval_resolved.</summary>
+    Won,
+
+    /// <summary>The request was past its expiry: this call expired it instead; the caller publishes approval_resolved (expired).</summary>
+    ExpiredInstead,
+
+    /// <summary>Already resolved: nothing changed; the outcome holds the final state.</summary>
+    Conflict,
+
+    /// <summary>An expiry asked for before the due time: nothing changed.</summary>
+    NotDue,
+
+    /// <summary>No such request.</summary>
+    Missing,
+}
+
+internal sealed record DecideOutcome(DecideResult Result, string Status, string? By, string SessionId, string? Reason)
+{
+    /// <summary>Whether this call changed the state, and so must publish the one approval_resolved.</summary>
+    public bool Resolved => Result is DecideResult.Won or DecideResult.ExpiredInstead;
+}

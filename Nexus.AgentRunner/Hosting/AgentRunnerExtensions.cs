@@ -1,0 +1,58 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Nexus.AgentRunner.Agent;
+using Nexus.AgentRunner.Api;
+using Nexus.AgentRunner.Approvals;
+using Nexus.AgentRunner.Instances;
+using Nexus.AgentRunner.Sessions;
+using Nexus.Contracts.Events;
+using Nexus.Contracts.Publishing;
+
+namespace Nexus.AgentRunner.Hosting;
+
+/// <summary>The runner's registrations and routes, so Program.cs stays a table of contents.</summary>
+internal static class AgentRunnerExtensions
+{
+    public static WebApplicationBuilder AddAgentRunner(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<RunnerOptions>().BindConfiguration(RunnerOptions.SectionName).ValidateOnStart();
+        services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RunnerOptions>, RunnerOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ApprovalOptions>, ApprovalOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddNotificationPublisher();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, NexusJsonContext.Default));
+        services.AddOpenApi();
+
+        services.AddSingleton(sp => BrainFactory.Create(sp.GetRequiredService<IOptions<RunnerOptions>>()));
+        services.AddSingleton<RunnerInstance>();
+        services.AddSingleton<SessionEvents>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<ApprovalStore>();
+        services.AddSingleton<ApprovalResolver>();
+        services.AddSingleton<ApprovalWaiter>();
+        services.AddSingleton<SessionRunner>();
+        services.AddSingleton<SessionManager>();
+        services.AddSingleton<OrphanSweeper>();
+        services.AddSingleton<ApprovalExpirySweeper>();
+
+        // Stopped in reverse order: sessions end first (publishing their agent.completed), the heartbeat last.
+        services.AddHostedService<RunnerHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApprovalExpirySweeper>());
+        services.AddHostedService(sp => sp.GetRequiredService<SessionManager>());
+        return builder;
+    }
+
+    public static WebApplication MapAgentRunnerApi(this WebApplication app)
+    {
+        app.MapOpenApi();
+        var api = app.MapGroup("/api");
+        api.MapSessionEndpoints();
+        api.MapApprovalEndpoints();
+        return app;
+    }
+}

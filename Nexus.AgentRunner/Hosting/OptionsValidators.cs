@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+
+namespace Nexus.AgentRunner.Hosting;
+
+/// <summary>Checks <see cref="RunnerOptions"/> at start-up, naming the bad key.</summary>
+internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RunnerOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxConcurrentSessions is < 1 or > 10_000)
+        {
+            failures.Add($"Runner:MaxConcurrentSessions must be between 1 and 10000 (was {options.MaxConcurrentSessions}).");
+        }
+
+        if (options.MaxTaskLength is < 1 or > 1_000_000)
+        {
+            failures.Add($"Runner:MaxTaskLength must be between 1 and 1000000 (was {options.MaxTaskLength}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SandboxRoot))
+        {
+            failures.Add("Runner:SandboxRoot must be a folder path.");
+        }
+
+        if (options.InstanceId is { Length: > 0 } id && (id.Length > 100 || id.Any(c => char.IsWhiteSpace(c) || c == ':')))
+        {
+            failures.Add("Runner:InstanceId must be at most 100 characters without spaces or ':'.");
+        }
+
+        if (options.RecordRetention < TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Runner:RecordRetention must be at least 1 minute.");
+        }
+
+        if (options.HeartbeatInterval < TimeSpan.FromMilliseconds(100))
+        {
+            failures.Add("Runner:HeartbeatInterval must be at least 100 ms.");
+        }
+
+        if (options.HeartbeatTtl < options.HeartbeatInterval * 2)
+        {
+            failures.Add("Runner:HeartbeatTtl must be at least twice Runner:HeartbeatInterval.");
+        }
+
+        var model = options.Model;
+        if (model.IsConfigured)
+        {
+            if (!Uri.TryCreate(model.Endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                failures.Add("Runner:Model:Endpoint must be an absolute http or https address.");
+            }
+
+            if (string.IsNullOrWhiteSpace(model.Name))
+            {
+                failures.Add("Runner:Model:Name is required when Runner:Model:Endpoint is set.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>Checks <see cref="ApprovalOptions"/> at start-up, naming the bad key.</summary>
+internal sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ApprovalOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Timeout < TimeSpan.FromMilliseconds(100) || options.Timeout > TimeSpan.FromDays(7))
+        {
+            failures.Add($"Approvals:Timeout must be between 100 ms and 7 days (was {options.Timeout}).");
+        }
+
+        if (options.PollInterval < TimeSpan.FromMilliseconds(10) || options.PollInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Approvals:PollInterval must be between 10 ms and 1 minute (was {options.PollInterval}).");
+        }
+
+        if (options.SweepInterval < TimeSpan.FromMilliseconds(10) || options.SweepInterval > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"Approvals:SweepInterval must be between 10 ms and 10 minutes (was {options.SweepInterval}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Nexus.Tests.JsonRpc;
+using Nexus.WsGateway.Agents;
+using Nexus.WsGateway.JsonRpc;
+
+namespace Nexus.Tests.Agents;
+
+/// <summary>agent.* and approval.* against a fake AgentRunner on real Kestrel (PROTOCOL.md 4.2, 4.3; issue 3 item 2).</summary>
+public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRunner>, IAsyncLifetime
+{
+    // Generous for the calls that should succeed (a first call on a busy 2-core machine JITs a lot);
+    // the timeout tests use their own short one.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ShortTimeout = TimeSpan.FromSeconds(1);
+    private GatewayMethods _gateway = null!;
+
+    public Task InitializeAsync()
+    {
+        _gateway = new GatewayMethods(runner.BaseAddress, Timeout);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    private Task<JsonElement?> Call(string method, string parameters, string user = "alice", bool approver = false, GatewayMethods? gateway = null) =>
+        Rpc.CallAsync((gateway ?? _gateway).Dispatcher, $$"""{"jsonrpc":"2.0","method":"{{method}}","params":{{parameters}},"id":1}""", TestMethods.Client(user, approver));
+
+    [Fact]
+    public async Task Run_creates_a_session_owned_by_the_caller_with_an_idempotency_key()
+    {
+        var response = await Call("agent.run", """{"task":"echo hi"}""");
+
+        var sessionId = response!.Value.GetProperty("result").GetProperty("sessionId").GetString();
+        var request = runner.Requests.Last(r => r.Target == "/api/sessions" && r.Body.Contains("echo hi", StringComparison.Ordinal));
+        Assert.False(string.IsNullOrEmpty(request.IdempotencyKey));
+        Assert.Equal($"s_alice_{request.IdempotencyKey}", sessionId);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal("alice", body.RootElement.GetProperty("owner").GetString());
+        Assert.Equal("echo hi", body.RootElement.GetProperty("task").GetString());
+    }
+
+    [Fact]
+    public async Task Run_retried_after_503_sends_the_same_idempotency_key_and_answers_once()
+    {
+        var response = await Call("agent.run", """{"task":"fail-once"}""");
+
+        var sessionId = response!.Value.GetProperty("result").GetProperty("sessionId").GetString();
+        var attempts = runner.Requests.Where(r => r.Body.Contains("fail-once", StringComparison.Ordinal)).ToList();
+        var key = attempts[^1].IdempotencyKey!;
+        Assert.Equal($"s_alice_{key}", sessionId);
+        Assert.Equal(2, runner.AttemptsFor(key));
+        Assert.Equal(2, attempts.Count(a => a.IdempotencyKey == key));
+    }
+
+    [Fact]
+    public async Task Two_runs_get_two_keys()
+    {
+        await Call("agent.run", """{"task":"twice"}""");
+        await Call("agent.run", """{"task":"twice"}""");
+
+        var keys = runner.Requests.Where(r => r.Body.Contains("\"twice\"", StringComparison.Ordinal)).Select(r => r.IdempotencyKey).Distinct().ToList();
+        Assert.Equal(2, keys.Count);
+    }
+
+    [Theory]
+    [InlineData("""{}""")]
+    [InlineData("""{"task":""}""")]
+    [InlineData("""{"task":"  "}""")]
+    [InlineData("""{"task":5}""")]
+    [InlineData("""{"task":null}""")]
+    public async Task Run_with_a_bad_task_is_32602_and_never_reaches_the_runner(string parameters)
+    {
+        var before = runner.Requests.Count;
+        var response = await Call("agent.run", parameters);
+        Rpc.AssertInvalidParam(response!.Value, "task");
+        Assert.Equal(before, runner.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Cancel_answers_cancelling()
+    {
+        var response = await Call("agent.cancel", """{"sessionId":"s_1"}""");
+        Rpc.AssertResult(response!.Value, """{"sessionId":"s_1","status":"cancelling"}""", "1");
+        var request = runner.Requests.Last(r => r.Target == "/api/sessions/s_1/cancel");
+        Assert.Equal("alice", JsonDocument.Parse(request.Body).RootElement.GetProperty("user").GetString());
+    }
+
+    [Fact]
+    public async Task Cancel_of_an_unknown_session_is_32002()
+    {
+        var response = await Call("agent.cancel", """{"sessionId":"missing"}""");
+        Rpc.AssertError(response!.Value, JsonRpcErrorCodes.NotFound, "1");
+    }
+
+    [Fact]
+    public async Task Cancel_by_a_non_owner_is_32001_and_by_the_owner_succeeds()
+    {
+        Rpc.AssertError((await Call("agent.cancel", """{"sessionId":"s_bob"}""", user: "alice"))!.Value, JsonRpcErrorCodes.Forbidden, "1");
+        Rpc.AssertResult((await Call("agent.cancel", """{"sessionId":"s_bob"}""", user: "bob"))!.Value, """{"sessionId":"s_bob","status":"cancelling"}""", "1");
+    }
+
+    [Fact]
+    public async Task Ids_in_paths_and_queries_are_escaped()
+    {
+        await Call("agent.cancel", """{"sessionId":"a/b c?d"}""");
+        await Call("agent.list", "{}", user: "al ice&x=1");
+        Assert.Contains(runner.Requests, r => r.Target == "/api/sessions/a%2Fb%20c%3Fd/cancel");
+        Assert.Contains(runner.Requests, r => r.Target == "/api/sessions?owner=al%20ice%26x%3D1");
+    }
+
+    [Fact]
+    public async Task List_returns_the_callers_sessions()
+    {
+        var response = await Call("agent.list", "{}", user: "carol");
+        var sessions = response!.Value.GetProperty("result").GetProperty("sessions");
+        var session = Assert.Single(sessions.EnumerateArray());
+        Assert.Equal("s_1", session.GetProperty("sessionId").GetString());
+        Assert.Equal("completed", session.GetProperty("status").GetString());
+        Assert.Equal(1764345600000, session.GetProperty("startedAt").GetInt64());
+        Assert.Contains(runner.Requests, r => r.Target == "/api/sessions?owner=carol");
+    }
+
+    [Fact]
+    public async Task Approval_list_returns_pending_requests_with_their_arguments()
+    {
+        var response = await Call("approval.list", "{}");
+        var approval = Assert.Single(response!.Value.GetProperty("result").GetProperty("approvals").EnumerateArray());
+        Assert.Equal("r_1", approval.GetProperty("requestId").GetString());
+        Assert.Equal("a.txt", approval.GetProperty("arguments").GetProperty("file").GetString());
+        Assert.Equal(1764345900000, approval.GetProperty("expiresAt").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("approve", "approved")]
+    [InlineData("deny", "denied")]
+    public async Task Respond_resolves(string decision, string decided)
+    {
+        var response = await Call("approval.respond", $$"""{"requestId":"r_1","decision":"{{decision}}","reason":"ok"}""", user: "bob");
+        Rpc.AssertResult(response!.Value, $$"""{"requestId":"r_1","decision":"{{decided}}","status":"resolved"}""", "1");
+        var body = JsonDocument.Parse(runner.Requests.Last(r => r.Target == "/api/approvals/r_1/decision").Body).RootElement;
+        Assert.Equal("bob", body.GetProperty("by").GetString());
+        Assert.Equal("ok", body.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Respond_to_an_unknown_request_is_32002()
+    {
+        Rpc.AssertError((await Call("approval.respond", """{"requestId":"missing","decision":"approve"}"""))!.Value, JsonRpcErrorCodes.NotFound, "1");
+    }
+
+    [Fact]
+    public async Task Respond_to_a_resolved_request_is_32003_with_the_final_state()
+    {
+        var response = await Call("approval.respond", """{"requestId":"done","decision":"approve"}""");
+        Rpc.AssertError(response!.Value, JsonRpcErrorCodes.Conflict, "1");
+        var data = response.Value.GetProperty("error").GetProperty("data");
+        Assert.Equal("done", data.GetProperty("requestId").GetString());
+        Assert.Equal("expired", data.GetProperty("status").GetString());
+        Assert.Equal("system", data.GetProperty("by").GetString());
+    }
+
+    [Fact]
+    public async Task Runner_400_is_32602_naming_the_runners_param()
+    {
+        Rpc.AssertInvalidParam((await Call("approval.respond", """{"requestId":"invalid","decision":"deny"}"""))!.Value, "reason");
+    }
+
+    [Theory]
+    [InlineData("""{"requestId":"missing","decision":"maybe"}""", "decision")]
+    [InlineData("""{"requestId":"missing","decision":"APPROVE"}""", "decision")]
+    [InlineData("""{"requestId":"missing"}""", "decision")]
+    [InlineData("""{"requestId":"missing","decision":"approve","reason":5}""", "reason")]
+    [InlineData("""{"decision":"approve"}""", "requestId")]
+    [InlineData("""{"requestId":"","decision":"approve"}""", "requestId")]
+    [InlineData("""{"requestId":7,"decision":"approve"}""", "requestId")]
+    public async Task Respond_checks_params_before_looking_anything_up(string parameters, string param)
+    {
+        var before = runner.Requests.Count;
+        Rpc.AssertInvalidParam((await Call("approval.respond", parameters))!.Value, param);
+        Assert.Equal(before, runner.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("agent.cancel", """{}""", "sessionId")]
+    [InlineData("agent.cancel", """{"sessionId":1}""", "sessionId")]
+    [InlineData("agent.list", """[]""", "params")]
+    [InlineData("approval.list", """["x"]""", "params")]
+    public async Task Other_methods_check_params_first(string method, string parameters, string param)
+    {
+        var before = runner.Requests.Count;
+        Rpc.AssertInvalidParam((await Call(method, parameters))!.Value, param);
+        Assert.Equal(before, runner.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Restricted_approvals_forbid_non_approvers_after_the_params_check()
+    {
+        await using var restricted = new GatewayMethods(runner.BaseAddress, Timeout, restrictApprovals: true);
+        var before = runner.Requests.Count;
+
+        Rpc.AssertError((await Call("approval.list", "{}", gateway: restricted))!.Value, JsonRpcErrorCodes.Forbidden, "1");
+        Rpc.AssertError((await Call("approval.respond", """{"requestId":"r_1","decision":"approve"}""", gateway: restricted))!.Value, JsonRpcErrorCodes.Forbidden, "1");
+        Rpc.AssertInvalidParam((await Call("approval.respond", """{"requestId":"r_1","decision":"nope"}""", gateway: restricted))!.Value, "decision");
+        Assert.Equal(before, runner.Requests.Count);
+
+        Rpc.AssertResult(
+            (await Call("approval.respond", """{"requestId":"r_1","decision":"approve"}""", approver: true, gateway: restricted))!.Value,
+            """{"requestId":"r_1","decision":"approved","status":"resolved"}""",
+            "1");
+        Assert.Single((await Call("approval.list", "{}", approver: true, gateway: restricted))!.Value.GetProperty("result").GetProperty("approvals").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("agent.run", """{"task":"slow"}""")]
+    [InlineData("agent.cancel", """{"sessionId":"slow"}""")]
+    [InlineData("approval.respond", """{"requestId":"slow","decision":"approve"}""")]
+    public async Task Runner_not_answering_in_time_is_32005_within_the_timeout(string method, string parameters)
+    {
+        await using var gateway = new GatewayMethods(runner.BaseAddress, ShortTimeout);
+        var clock = Stopwatch.StartNew();
+        var response = await Call(method, parameters, gateway: gateway);
+        Rpc.AssertError(response!.Value, JsonRpcErrorCodes.Unavailable, "1");
+        Assert.InRange(clock.Elapsed, ShortTimeout * 0.9, ShortTimeout * 10);
+    }
+
+    [Theory]
+    [InlineData("agent.run", """{"task":"broken"}""")]
+    [InlineData("approval.respond", """{"requestId":"broken","decision":"deny"}""")]
+    public async Task Runner_failing_with_5xx_after_retries_is_32005(string method, string parameters)
+    {
+        var response = await Call(method, parameters);
+        Rpc.AssertError(response!.Value, JsonRpcErrorCodes.Unavailable, "1");
+    }
+
+    [Fact]
+    public async Task Runner_refusing_connections_is_32005()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var gateway = new GatewayMethods(new Uri($"http://127.0.0.1:{port}"), ShortTimeout);
+
+        Rpc.AssertError((await Call("agent.list", "{}", gateway: gateway))!.Value, JsonRpcErrorCodes.Unavailable, "1");
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("-00:00:01")]
+    [InlineData("01:00:00")]
+    public void Bad_runner_timeout_is_refused_naming_the_key(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:RunnerTimeout"] = value }).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddJsonRpc().BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RunnerClientOptions>>().Value);
+        Assert.Contains("Gateway:RunnerTimeout", error.Message, StringComparison.Ordinal);
+    }
+}

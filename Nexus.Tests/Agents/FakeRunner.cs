@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Nexus.Tests.Agents;
+
+/// <summary>
+/// A test double of the AgentRunner API on real Kestrel (127.0.0.1, free port) with canned answers keyed by ids:
+/// <c>missing</c> → 404, <c>s_bob</c> cancelled by someone else → 403, <c>done</c> → 409, <c>slow</c> never answers in time,
+/// <c>broken</c> → 500 always, task <c>fail-once</c> → 503 on the first attempt of each idempotency key.
+/// </summary>
+public sealed class FakeRunner : IAsyncLifetime
+{
+    private readonly ConcurrentDictionary<string, int> _attemptsByKey = new();
+    private WebApplication? _app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Every request received, in order: raw target, Idempotency-Key header, body.</summary>
+    public ConcurrentQueue<(string Method, string Target, string? IdempotencyKey, string Body)> Requests { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        _app = builder.Build();
+        _app.Use(async (context, next) =>
+        {
+            context.Request.EnableBuffering();
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
+            context.Request.Body.Position = 0;
+            var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+            Requests.Enqueue((context.Request.Method, target, context.Request.Headers["Idempotency-Key"].FirstOrDefault(), body));
+            await next(context);
+        });
+        Map(_app);
+        await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        BaseAddress = new Uri(address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await _app.DisposeAsync();
+        }
+    }
+
+    public int AttemptsFor(string key) => _attemptsByKey.GetValueOrDefault(key);
+
+    private void Map(WebApplication app)
+    {
+        app.MapPost("/api/sessions", async (HttpContext context) =>
+        {
+            var key = context.Request.Headers["Idempotency-Key"].FirstOrDefault() ?? "";
+            var attempts = _attemptsByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            var task = body.RootElement.GetProperty("task").GetString();
+            var owner = body.RootElement.GetProperty("owner").GetString();
+            return task switch
+            {
+                "fail-once" when attempts == 1 => Results.StatusCode(503),
+                "slow" => await Slow(context),
+                "broken" => Results.StatusCode(500),
+                _ => Results.Json(new { sessionId = $"s_{owner}_{key}" }, statusCode: attempts == 1 ? 201 : 200),
+            };
+        });
+
+        app.MapPost("/api/sessions/{sessionId}/cancel", async (string sessionId, HttpContext context) =>
+        {
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            var user = body.RootElement.GetProperty("user").GetString();
+            return sessionId switch
+            {
+                "missing" => Results.Problem(statusCode: 404),
+                "s_bob" when user != "bob" => Results.Problem(statusCode: 403),
+                "slow" => await Slow(context),
+                _ => Results.Json(new { sessionId, status = "cancelling" }, statusCode: 202),
+            };
+        });
+
+        app.MapGet("/api/sessions", (string owner) => Results.Json(new
+        {
+            sessions = new[] { new { sessionId = "s_1", task = "echo hi", status = "completed", startedAt = 1764345600000, owner } },
+        }));
+
+        app.MapGet("/api/approvals", () => Results.Json(new
+        {
+            approvals = new[]
+            {
+                new
+                {
+                    requestId = "r_1", sessionId = "s_1", owner = "alice", tool = "write",
+                    arguments = new { file = "a.txt", text = "hi" }, requestedAt = 1764345600000, expiresAt = 1764345900000,
+                },
+            },
+        }));
+
+        app.MapPost("/api/approvals/{requestId}/decision", async (string requestId, HttpContext context) =>
+        {
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            var decision = body.RootElement.GetProperty("decision").GetString();
+            return requestId switch
+            {
+                "missing" => Results.Problem(statusCode: 404),
+                "done" => Results.Json(new { requestId, status = "expired", by = "system" }, statusCode: 409),
+                "slow" => await Slow(context),
+                "broken" => Results.StatusCode(500),
+                "invalid" => Results.Problem(statusCode: 400, detail: "reason is too long", extensions: new Dictionary<string, object?> { ["param"] = "reason" }),
+                _ => Results.Json(new { requestId, decision = decision == "approve" ? "approved" : "denied", status = "resolved" }),
+            };
+        });
+    }
+
+    private static async Task<IResult> Slow(HttpContext context)
+    {
+        // Longer than any RunnerTimeout of the tests; ends when the client gives up.
+        await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
+        return Results.Ok();
+    }
+}

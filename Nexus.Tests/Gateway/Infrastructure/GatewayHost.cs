@@ -1,0 +1,144 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Nexus.Tests.Infrastructure;
+using Nexus.WsGateway.Hosting;
+using StackExchange.Redis;
+
+namespace Nexus.Tests.Gateway.Infrastructure;
+
+/// <summary>
+/// The real gateway (<see cref="GatewayApp.Create"/>: AddWsGateway, MapWsGateway, the Aspire Redis client) on a free
+/// loopback port against a real redis-server. Fails the test on unexpected error logs when disposed.
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private readonly CapturingLoggerProvider _logs;
+    private ConnectionMultiplexer? _publisher;
+    private bool _stopped;
+
+    private GatewayHost(WebApplication app, RedisServer redis, CapturingLoggerProvider logs)
+    {
+        App = app;
+        Redis = redis;
+        _logs = logs;
+        Metrics = new MetricsCapture(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+    }
+
+    internal WebApplication App { get; }
+
+    public RedisServer Redis { get; }
+
+    public MetricsCapture Metrics { get; }
+
+    public IReadOnlyCollection<CapturedLog> Logs => _logs.Logs;
+
+    /// <summary>Log categories whose errors are expected in some tests (Redis health checks while Redis is down).</summary>
+    public List<string> AllowedErrorCategories { get; } = ["Microsoft.Extensions.Diagnostics.HealthChecks"];
+
+    public Uri HttpAddress { get; private set; } = null!;
+
+    public static async Task<GatewayHost> StartAsync(RedisServer redis, IDictionary<string, string?>? settings = null)
+    {
+        var logs = new CapturingLoggerProvider();
+        var app = GatewayApp.Create([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var config = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:redis"] = redis.ConnectionString + ",abortConnect=false,connectTimeout=2000",
+                ["Auth:AllowDevUsers"] = "true",
+                ["Gateway:CloseTimeout"] = "00:00:02",
+                ["Gateway:ShutdownTimeout"] = "00:00:03",
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                config[key] = value;
+            }
+
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddProvider(logs);
+        });
+
+        var host = new GatewayHost(app, redis, logs);
+        using var cts = new CancellationTokenSource(Timeout);
+        await app.StartAsync(cts.Token);
+        host.HttpAddress = new Uri(app.Urls.First());
+        return host;
+    }
+
+    public Uri WebSocketUri(string query) => new($"ws://{HttpAddress.Authority}/ws?{query}");
+
+    public Task<TestClient> ConnectAsync(string user, bool approver = false)
+        => TestClient.ConnectAsync(WebSocketUri($"user={Uri.EscapeDataString(user)}" + (approver ? "&approver=true" : "")));
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress, Timeout = Timeout };
+
+    public async Task<long> PublishAsync(string channel, string payload)
+    {
+        _publisher ??= await Redis.ConnectAsync();
+        return await _publisher.GetSubscriber().PublishAsync(RedisChannel.Literal("nexus:notify:" + channel), payload).WaitAsync(Timeout);
+    }
+
+    public async Task<IDatabase> DatabaseAsync()
+    {
+        _publisher ??= await Redis.ConnectAsync();
+        return _publisher.GetDatabase();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        using var cts = new CancellationTokenSource(Timeout);
+        await App.StopAsync(cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await App.DisposeAsync();
+        Metrics.Dispose();
+        if (_publisher is not null)
+        {
+            await _publisher.DisposeAsync();
+        }
+
+        var errors = Logs.Where(l => l.Level >= LogLevel.Error && !AllowedErrorCategories.Any(c => l.Category.StartsWith(c, StringComparison.Ordinal))).ToList();
+        Assert.True(errors.Count == 0, "Unexpected error logs:\n" + string.Join("\n", errors.Select(e => $"{e.Category}: {e.Message} {e.Exception}")));
+    }
+
+    /// <summary>Status code an upgrade attempt got, using a real WebSocket handshake.</summary>
+    public async Task<int> UpgradeStatusAsync(string query, string? origin = null)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        using var cts = new CancellationTokenSource(Timeout);
+        try
+        {
+            await socket.ConnectAsync(WebSocketUri(query), cts.Token);
+        }
+        catch (WebSocketException)
+        {
+            // The status is what the test wants.
+        }
+
+        return (int)socket.HttpStatusCode;
+    }
+}

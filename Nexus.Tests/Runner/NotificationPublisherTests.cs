@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Nexus.Contracts.Publishing;
+using Nexus.Tests.Infrastructure;
+
+namespace Nexus.Tests.Runner;
+
+public sealed class NotificationPublisherTests
+{
+    [Fact]
+    public async Task Payload_has_channel_event_data_timestamp_and_the_producer_spans_traceparent()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var connection = await redis.ConnectAsync();
+        await using var events = await NotifyRecorder.StartAsync(redis);
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == NotificationPublisher.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var publisher = new NotificationPublisher(connection, NullLogger<NotificationPublisher>.Instance, TimeProvider.System);
+
+        using var parent = new Activity("test").SetIdFormat(ActivityIdFormat.W3C).Start();
+        Assert.True(await publisher.PublishAsync("user:alice", "custom.event", new { sessionId = "s_pub", count = 2 }));
+
+        var seen = await events.WaitForAsync(n => n.SessionId == "s_pub", "the published notification");
+        Assert.Equal("nexus:notify:user:alice", seen.RedisChannel);
+        Assert.Equal("user:alice", seen.Channel);
+        Assert.Equal("custom.event", seen.Event);
+        Assert.Equal(2, seen.Data.GetProperty("count").GetInt32());
+        Assert.Equal(JsonValueKind.Number, seen.Payload.GetProperty("timestamp").ValueKind);
+        var traceparent = seen.Payload.GetProperty("traceparent").GetString()!;
+        Assert.StartsWith($"00-{parent.TraceId}-", traceparent, StringComparison.Ordinal);
+        Assert.DoesNotContain(parent.SpanId.ToString(), traceparent, StringComparison.Ordinal); // the producer span's id, not the parent's
+    }
+
+    [Fact]
+    public async Task Publishing_to_a_dead_redis_gives_up_within_the_bound_and_returns_false()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var connection = await redis.ConnectAsync();
+        await redis.StopAsync();
+        var publisher = new NotificationPublisher(connection, NullLogger<NotificationPublisher>.Instance, TimeProvider.System,
+            new NotificationPublisherOptions { TotalTimeout = TimeSpan.FromSeconds(2) });
+
+        var watch = Stopwatch.StartNew();
+        var published = await publisher.PublishAsync("global", "agent.started", JsonDocument.Parse("{}").RootElement).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(published);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+    }
+}

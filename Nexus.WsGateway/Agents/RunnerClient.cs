@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using Nexus.Contracts.Runner;
+using Polly;
+
+namespace Nexus.WsGateway.Agents;
+
+/// <summary>
+/// Typed client of the AgentRunner API (routes and status codes in <c>Nexus.Contracts/Runner/RunnerApi.cs</c>).
+/// The HttpClient carries service discovery and the standard resilience pipeline; this class bounds each call
+/// by <see cref="RunnerClientOptions.RunnerTimeout"/> and turns every failure into a <see cref="RunnerOutcome"/>.
+/// </summary>
+internal sealed partial class RunnerClient(HttpClient http, IOptions<RunnerClientOptions> options, TimeProvider timeProvider, ILogger<RunnerClient> logger)
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private static RunnerJsonContext Json => RunnerJsonContext.Default;
+
+    /// <summary>POST api/sessions. <c>idempotencyKey</c> is one per JSON-RPC call: the resilience pipeline resends the
+    /// same request on retry, so the runner sees the same key and returns the session it already created.</summary>
+    public Task<RunnerReply<CreateSessionResponse>> CreateSessionAsync(CreateSessionRequest body, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/sessions")
+        {
+            Content = JsonContent.Create(body, Json.CreateSessionRequest),
+        };
+        request.Headers.Add(IdempotencyKeyHeader, idempotencyKey);
+        return SendAsync(request, Json.CreateSessionResponse, cancellationToken);
+    }
+
+    public Task<RunnerReply<CancelSessionResponse>> CancelSessionAsync(string sessionId, CancelSessionRequest body, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, $"api/sessions/{Uri.EscapeDataString(sessionId)}/cancel")
+            {
+                Content = JsonContent.Create(body, Json.CancelSessionRequest),
+            },
+            Json.CancelSessionResponse,
+            cancellationToken);
+
+    public Task<RunnerReply<SessionListResponse>> ListSessionsAsync(string owner, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"api/sessions?owner={Uri.EscapeDataString(owner)}"),
+            Json.SessionListResponse,
+            cancellationToken);
+
+    public Task<RunnerReply<ApprovalListResponse>> ListApprovalsAsync(CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/approvals"), Json.ApprovalListResponse, cancellationToken);
+
+    public Task<RunnerReply<DecisionResponse>> DecideAsync(string requestId, DecisionRequest body, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, $"api/approvals/{Uri.EscapeDataString(requestId)}/decision")
+            {
+                Content = JsonContent.Create(body, Json.DecisionRequest),
+            },
+            Json.DecisionResponse,
+            cancellationToken);
+
+    private async Task<RunnerReply<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> bodyType, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var _ = request;
+        var route = $"{request.Method} {request.RequestUri?.OriginalString}";
+        using var timeout = new CancellationTokenSource(options.Value.RunnerTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var response = await http.SendAsync(request, linked.Token);
+            return await ReadAsync(response, bodyType, route, linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogUnavailable(route, $"no answer within {options.Value.RunnerTimeout}");
+            return new(RunnerOutcome.Unavailable);
+        }
+        catch (HttpRequestException ex)
+        {
+            LogUnavailable(route, ex.Message);
+            return new(RunnerOutcome.Unavailable);
+        }
+        catch (ExecutionRejectedException ex)
+        {
+            // Polly's own timeout or an open circuit: the runner is not answering.
+            LogUnavailable(route, ex.Message);
+            return new(RunnerOutcome.Unavailable);
+        }
+    }
+
+    private async Task<RunnerReply<T>> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> bodyType, string route, CancellationToken cancellationToken)
+        where T : class
+    {
+        var status = response.StatusCode;
+        if (response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadFromJsonAsync(bodyType, cancellationToken);
+            if (body is null)
+            {
+                LogUnexpectedStatus(route, (int)status, "empty body");
+                return new(RunnerOutcome.Failed);
+            }
+
+            return new(RunnerOutcome.Ok, body);
+        }
+
+        switch (status)
+        {
+            case HttpStatusCode.NotFound:
+                return new(RunnerOutcome.NotFound);
+            case HttpStatusCode.Forbidden:
+                return new(RunnerOutcome.Forbidden);
+            case HttpStatusCode.Conflict:
+                var conflict = await response.Content.ReadFromJsonAsync(Json.ApprovalConflict, cancellationToken);
+                if (conflict is null)
+                {
+                    LogUnexpectedStatus(route, (int)status, "409 without the final state");
+                    return new(RunnerOutcome.Failed);
+                }
+
+                return new(RunnerOutcome.Conflict, Conflict: conflict);
+            case HttpStatusCode.BadRequest:
+                var (param, detail) = await ReadProblemAsync(response, cancellationToken);
+                LogUnexpectedStatus(route, (int)status, detail ?? "bad request");
+                return new(RunnerOutcome.BadRequest, Param: param, Detail: detail);
+            case HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError:
+                // What is left after the resilience pipeline's retries.
+                LogUnavailable(route, $"HTTP {(int)status}");
+                return new(RunnerOutcome.Unavailable);
+            default:
+                LogUnexpectedStatus(route, (int)status, response.ReasonPhrase ?? "");
+                return new(RunnerOutcome.Failed);
+        }
+    }
+
+    /// <summary>Reads <c>param</c> and <c>detail</c> of an RFC 7807 problem; anything unreadable gives nulls.</summary>
+    private static async Task<(string? Param, string? Detail)> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var problem = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            var root = problem.RootElement;
+            return (StringOrNull(root, "param"), StringOrNull(root, "detail") ?? StringOrNull(root, "title"));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string? StringOrNull(JsonElement obj, string name) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}

@@ -1,0 +1,13 @@
+namespace Nexus.WsGateway.Connections;
+
+internal enum EnqueueResult
+{
+    /// <summary>Written to the socket inline, or queued / handed to the send loop.</summary>
+    Accepted,
+
+    /// <summary>Taking it would exceed <c>Gateway:MaxQueuedBytes</c>: the client is slow.</summary>
+    Full,
+
+    /// <summary>The socket is closing or gone; nothing is sent any more.</summary>
+    Closed,
+}

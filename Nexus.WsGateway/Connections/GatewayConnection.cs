@@ -1,0 +1,103 @@
+using System.Net.WebSockets;
+using Nexus.WsGateway.Clients;
+
+namespace Nexus.WsGateway.Connections;
+
+/// <summary>
+/// One WebSocket: a receive loop (<see cref="GatewayConnection"/>.Receive.cs) and a <see cref="SocketWriter"/>
+/// that alone writes to the socket. Closing is always bounded: whoever starts a close also arms a timer that
+/// aborts the socket if the handshake has not finished in time (a stalled client cannot even take a close frame).
+/// </summary>
+internal sealed partial class GatewayConnection : IClientConnection
+{
+    private readonly WebSocket _socket;
+    private readonly SocketWriter _writer;
+    private readonly ConnectionServices _services;
+    private readonly RequestRateLimiter _rateLimiter;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ITimer? _abortTimer;
+
+    public GatewayConnection(WebSocket socket, ClientContext client, ConnectionServices services)
+    {
+        _socket = socket;
+        _services = services;
+        Client = client;
+        _writer = new SocketWriter(socket, services.Options.MaxQueuedBytes);
+        _rateLimiter = new RequestRateLimiter(services.Options.MaxRequestsPerSecond, services.Time);
+    }
+
+    public ClientContext Client { get; }
+
+    public Task Completion => _completion.Task;
+
+    /// <summary>Runs until the socket is closed or aborted. Never throws for a client's disconnect.</summary>
+    public async Task RunAsync(CancellationToken requestAborted)
+    {
+        var sending = _writer.RunAsync();
+        try
+        {
+            await ReceiveLoopAsync(requestAborted);
+        }
+        catch (Exception ex) when (IsDisconnect(ex))
+        {
+            Log.ClientDisconnected(_services.Logger, Client.ConnectionId, ex.GetType().Name);
+        }
+        finally
+        {
+            // Whatever ended the receive side, the writer must end too: a close frame when the socket can still
+            // take one (the writer checks its state), and the abort timer in case it cannot.
+            Close(WebSocketCloseStatus.NormalClosure, "", _services.Options.CloseTimeout);
+            await sending;
+            Interlocked.Exchange(ref _abortTimer, null)?.Dispose();
+            _completion.TrySetResult();
+        }
+    }
+
+    public bool Send(ReadOnlyMemory<byte> message)
+    {
+        switch (_writer.TryEnqueue(message))
+        {
+            case EnqueueResult.Accepted:
+                return true;
+            case EnqueueResult.Full:
+                if (StartClose(CloseStatuses.TryAgainLater, "client too slow", _services.Options.CloseTimeout))
+                {
+                    _services.Metrics.SlowClientDisconnected();
+                    Log.SlowClientDisconnected(_services.Logger, Client.ConnectionId, Client.UserId, _writer.QueuedBytes, message.Length);
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    public void Close(WebSocketCloseStatus status, string description, TimeSpan timeout)
+        => StartClose(status, description, timeout);
+
+    public void Abort() => _socket.Abort();
+
+    private bool StartClose(WebSocketCloseStatus status, string description, TimeSpan timeout)
+    {
+        if (!_writer.RequestClose(status, description))
+        {
+            return false;
+        }
+
+        var timer = _services.Time.CreateTimer(static state => ((GatewayConnection)state!).AbortAfterCloseTimeout(), this, timeout, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _abortTimer, timer)?.Dispose();
+        return true;
+    }
+
+    private void AbortAfterCloseTimeout()
+    {
+        if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+        {
+            Log.CloseTimedOut(_services.Logger, Client.ConnectionId, _socket.State);
+            _socket.Abort();
+        }
+    }
+
+    private static bool IsDisconnect(Exception ex)
+        => ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException;
+}

@@ -1,0 +1,24 @@
+using System.Net.WebSockets;
+using Nexus.WsGateway.Clients;
+
+namespace Nexus.WsGateway.Connections;
+
+/// <summary>One client connection as the fan-out and the shutdown see it.</summary>
+internal interface IClientConnection
+{
+    ClientContext Client { get; }
+
+    /// <summary>Task that completes when the connection has ended.</summary>
+    Task Completion { get; }
+
+    /// <summary>
+    /// Hands a message to the connection's writer. Never blocks, never throws, never awaits the client:
+    /// a client that cannot take it is closed as slow (1013). Returns true when the message was taken.
+    /// </summary>
+    bool Send(ReadOnlyMemory<byte> message);
+
+    /// <summary>Starts a close handshake; the socket is aborted if it has not finished within <paramref name="timeout"/>.</summary>
+    void Close(WebSocketCloseStatus status, string description, TimeSpan timeout);
+
+    void Abort();
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Options;
+using Nexus.WsGateway.Clients;
+using Nexus.WsGateway.Hosting;
+using Nexus.WsGateway.Identity;
+using Nexus.WsGateway.Options;
+using Nexus.WsGateway.Telemetry;
+
+namespace Nexus.WsGateway.Connections;
+
+/// <summary>
+/// <c>GET /ws</c>. Checks in the order of PROTOCOL.md section 5 before any socket is opened: shutting down (503),
+/// Origin (403), identity (401), then that it is a WebSocket upgrade at all (400) and the per-user limit (429).
+/// The identity checks come before the upgrade check so that any client, upgrade or not, learns why it is refused.
+/// </summary>
+internal sealed partial class WebSocketEndpoint(
+    GatewayState state,
+    OriginPolicy origins,
+    IEnumerable<IConnectionIdentityProvider> identityProviders,
+    ConnectionRegistry registry,
+    ConnectionServices services,
+    IOptions<GatewayOptions> options,
+    ILogger<WebSocketEndpoint> logger)
+{
+    private readonly IConnectionIdentityProvider[] _identityProviders = [.. identityProviders];
+    private readonly GatewayOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!state.IsAccepting)
+        {
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "the gateway is shutting down");
+            return;
+        }
+
+        var origin = context.Request.Headers.Origin.ToString();
+        if (!origins.IsAllowed(origin))
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, $"origin '{origin}' is not allowed");
+            return;
+        }
+
+        var identity = await AuthenticateAsync(context);
+        if (identity.Kind != IdentityResultKind.Authenticated)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, identity.FailureReason ?? "no identity: send a token (or ?user= in development)");
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "/ws expects a WebSocket upgrade request");
+            return;
+        }
+
+        var userId = identity.UserId!;
+        // Checked before the upgrade so the refusal is an HTTP status; two simultaneous upgrades of one user may
+        // both pass (check, then add): the limit is a guard against runaway clients, not an exact quota.
+        if (registry.CountForUser(userId) >= _options.MaxConnectionsPerUser)
+        {
+            await RefuseAsync(context, StatusCodes.Status429TooManyRequests, $"user already holds {_options.MaxConnectionsPerUser} connections (Gateway:MaxConnectionsPerUser)");
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = _options.KeepAliveInterval,
+            KeepAliveTimeout = _options.KeepAliveTimeout,
+            DangerousEnableCompression = false,
+        });
+
+        var client = new ClientContext(context.Connection.Id, userId, identity.IsApprover);
+        var connection = new GatewayConnection(socket, client, services);
+        registry.Add(connection);
+        services.Metrics.ConnectionOpened();
+        Log.ConnectionOpened(logger, client.ConnectionId, userId, identity.IsApprover);
+        try
+        {
+            await connection.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            registry.Remove(connection);
+            services.Metrics.ConnectionClosed();
+            Log.ConnectionClosed(logger, client.ConnectionId, userId, socket.CloseStatus);
+        }
+    }
+
+    private async ValueTask<IdentityResult> AuthenticateAsync(HttpContext context)
+    {
+        foreach (var provider in _identityProviders)
+        {
+            var result = await provider.AuthenticateAsync(context);
+            if (result.Kind != IdentityResultKind.None)
+            {
+                return result;
+            }
+        }
+
+        return IdentityResult.None;
+    }
+
+    private Task RefuseAsync(HttpContext context, int status, string reason)
+    {
+        Log.ConnectionRefused(logger, status, reason);
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsync(reason, context.RequestAborted);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.ConnectionOpened, LogLevel.Information, "Connection {ConnectionId} opened for user {UserId} (approver: {IsApprover}).")]
+        public static partial void ConnectionOpened(ILogger logger, string connectionId, string userId, bool isApprover);
+
+        [LoggerMessage(EventIds.ConnectionClosed, LogLevel.Information, "Connection {ConnectionId} of user {UserId} closed (status {CloseStatus}).")]
+        public static partial void ConnectionClosed(ILogger logger, string connectionId, string userId, System.Net.WebSockets.WebSocketCloseStatus? closeStatus);
+
+        [LoggerMessage(EventIds.ConnectionRefused, LogLevel.Information, "WebSocket upgrade refused with {StatusCode}: {Reason}.")]
+        public static partial void ConnectionRefused(ILogger logger, int statusCode, string reason);
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Nexus.WsGateway.Connections;
+using Nexus.WsGateway.Fanout;
+using Nexus.WsGateway.Identity;
+using Nexus.WsGateway.JsonRpc;
+using Nexus.WsGateway.Options;
+using Nexus.WsGateway.Redis;
+using Nexus.WsGateway.Telemetry;
+
+namespace Nexus.WsGateway.Hosting;
+
+/// <summary>The gateway's registrations and endpoints; <see cref="GatewayApp"/> reads as the table of contents.</summary>
+internal static class GatewayExtensions
+{
+    public const string WebSocketPath = "/ws";
+
+    /// <summary>
+    /// Everything the gateway needs except the Redis client (<c>AddRedisClient("redis")</c>, which provides
+    /// <c>IConnectionMultiplexer</c> and the Redis health check) and the service defaults.
+    /// </summary>
+    public static TBuilder AddWsGateway<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<GatewayState>();
+
+        // Connections: the upgrade endpoint, identity, the registry the fan-out reads.
+        services.AddSingleton<OriginPolicy>();
+        services.AddSingleton<IConnectionIdentityProvider, DevUserIdentityProvider>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<ConnectionServices>();
+        services.AddSingleton<WebSocketEndpoint>();
+
+        // JSON-RPC engine. >>> The real dispatcher is registered here by the JsonRpc branch (e.g. services.AddJsonRpc()).
+        // TryAdd: the placeholder only fills the gap while no real dispatcher is registered.
+        services.TryAddSingleton<IJsonRpcDispatcher, MethodNotFoundDispatcher>();
+
+        // Event bus and fan-out; GatewayShutdown closes the sockets in StoppingAsync, before anything stops.
+        services.AddSingleton<INotificationSource, RedisNotificationSource>();
+        services.AddSingleton<ISessionOwnerLookup, RedisSessionOwnerLookup>();
+        services.AddSingleton<NotificationFanout>();
+        services.AddHostedService<RedisConnectionMonitor>();
+        services.AddHostedService<FanoutWorker>();
+        services.AddHostedService<GatewayShutdown>();
+        return builder;
+    }
+
+    /// <summary>Maps <c>/ws</c> (PROTOCOL.md section 3).</summary>
+    public static WebApplication MapWsGateway(this WebApplication app)
+    {
+        app.UseWebSockets();
+        var endpoint = app.Services.GetRequiredService<WebSocketEndpoint>();
+        app.Map(WebSocketPath, endpoint.HandleAsync);
+        return app;
+    }
+}

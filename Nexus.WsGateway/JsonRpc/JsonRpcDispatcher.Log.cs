@@ -1,0 +1,16 @@
+namespace Nexus.WsGateway.JsonRpc;
+
+internal sealed partial class JsonRpcDispatcher
+{
+    [LoggerMessage(EventId = JsonRpcEventIds.ParseError, Level = LogLevel.Debug, Message = "Connection {ConnectionId} sent a message that is not JSON: {Reason}")]
+    private partial void LogParseError(string connectionId, string reason);
+
+    [LoggerMessage(EventId = JsonRpcEventIds.InvalidRequest, Level = LogLevel.Debug, Message = "Connection {ConnectionId} sent an invalid request ({Reason})")]
+    private partial void LogInvalidRequest(string connectionId, string reason);
+
+    [LoggerMessage(EventId = JsonRpcEventIds.MethodNotFound, Level = LogLevel.Debug, Message = "Connection {ConnectionId} called unknown method {Method}")]
+    private partial void LogMethodNotFound(string connectionId, string method);
+
+    [LoggerMessage(EventId = JsonRpcEventIds.MethodFailed, Level = LogLevel.Error, Message = "JSON-RPC method {Method} failed for connection {ConnectionId}; answered -32603")]
+    private partial void LogMethodFailed(Exception exception, string method, string connectionId);
+}

@@ -1,0 +1,68 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Nexus.WsGateway.JsonRpc;
+
+/// <summary>
+/// The <c>error</c> member of a response. <see cref="Data"/> is already serialised, so writing the
+/// response can never fail half-way through (a throwing serialiser would corrupt a batch).
+/// </summary>
+internal sealed class JsonRpcError
+{
+    public static readonly JsonRpcError ParseError = new(JsonRpcErrorCodes.ParseError, "Parse error");
+    public static readonly JsonRpcError InvalidRequest = new(JsonRpcErrorCodes.InvalidRequest, "Invalid Request");
+    public static readonly JsonRpcError MethodNotFound = new(JsonRpcErrorCodes.MethodNotFound, "Method not found");
+    public static readonly JsonRpcError InternalError = new(JsonRpcErrorCodes.InternalError, "Internal error");
+    public static readonly JsonRpcError RateLimited = new(JsonRpcErrorCodes.RateLimited, "Rate limited");
+    public static readonly JsonRpcError Unavailable = new(JsonRpcErrorCodes.Unavailable, "Unavailable: a service behind the gateway did not answer in time");
+
+    public JsonRpcError(int code, string message, ReadOnlyMemory<byte>? data = null)
+    {
+        Code = code;
+        Message = message;
+        Data = data;
+    }
+
+    public int Code { get; }
+
+    public string Message { get; }
+
+    /// <summary>The raw JSON of <c>error.data</c>, or null when the member is left out.</summary>
+    public ReadOnlyMemory<byte>? Data { get; }
+
+    /// <summary>-32602 with <c>data = { param, message }</c> (PROTOCOL.md 4.3).</summary>
+    public static JsonRpcError InvalidParams(string param, string message) =>
+        new(JsonRpcErrorCodes.InvalidParams, "Invalid params", Serialize(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("param", param);
+            w.WriteString("message", message);
+            w.WriteEndObject();
+        }));
+
+    public static JsonRpcError Forbidden(string message) => new(JsonRpcErrorCodes.Forbidden, message);
+
+    public static JsonRpcError NotFound(string message) => new(JsonRpcErrorCodes.NotFound, message);
+
+    /// <summary>-32003 with the final state of the approval as <c>data = { requestId, status, by }</c>.</summary>
+    public static JsonRpcError Conflict(string requestId, string status, string? by) =>
+        new(JsonRpcErrorCodes.Conflict, "Conflict: the approval was already resolved or has expired", Serialize(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("requestId", requestId);
+            w.WriteString("status", status);
+            w.WriteString("by", by);
+            w.WriteEndObject();
+        }));
+
+    internal static ReadOnlyMemory<byte> Serialize(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return buffer.WrittenMemory;
+    }
+}

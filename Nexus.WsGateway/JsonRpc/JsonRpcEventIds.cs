@@ -1,0 +1,15 @@
+namespace Nexus.WsGateway.JsonRpc;
+
+/// <summary>Log event ids of the JSON-RPC engine and its methods: one table, range 2000-2999.</summary>
+internal static class JsonRpcEventIds
+{
+    public const int ParseError = 2001;
+    public const int InvalidRequest = 2002;
+    public const int MethodNotFound = 2003;
+    public const int MethodFailed = 2004;
+
+    public const int FilterChanged = 2101;
+
+    public const int RunnerUnavailable = 2201;
+    public const int RunnerUnexpectedStatus = 2202;
+}

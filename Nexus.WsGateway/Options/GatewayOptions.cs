@@ -1,0 +1,40 @@
+namespace Nexus.WsGateway.Options;
+
+/// <summary>Configuration section <c>Gateway</c>: the socket and fan-out limits of PROTOCOL.md section 3.</summary>
+internal sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Largest Redis notification payload that is forwarded (section 1).</summary>
+    public int MaxPayloadBytes { get; set; } = 65_536;
+
+    /// <summary>Largest client message, fragments put together; above it the socket is closed with 1009.</summary>
+    public int MaxMessageBytes { get; set; } = 65_536;
+
+    /// <summary>Bytes that may wait to be sent to one client before it is disconnected as slow (1013).</summary>
+    public long MaxQueuedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>WebSocket ping interval; must stay below the proxy's 100 s idle timeout.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a ping may go unanswered before the socket is aborted. Setting it makes the server send real
+    /// Ping frames (section 3) instead of unsolicited Pongs; <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a close handshake the server started may take before the socket is aborted.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long shutdown waits for sockets to close with 1001 before aborting them.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Sustained requests per second per connection; bursts of twice as many are allowed.</summary>
+    public double MaxRequestsPerSecond { get; set; } = 100;
+
+    /// <summary>Browser origins allowed to connect (exact, case-insensitive). Empty: no origin check.</summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>Connections one user may hold on this replica; more are refused with 429.</summary>
+    public int MaxConnectionsPerUser { get; set; } = 100;
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+
+namespace Nexus.WsGateway.Options;
+
+/// <summary>Start-up validation that names the offending key, so a bad deployment fails loudly and clearly.</summary>
+internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    // YARP cuts a proxied connection idle for 100 s (ForwarderRequestConfig.ActivityTimeout).
+    private static readonly TimeSpan s_proxyIdleTimeout = TimeSpan.FromSeconds(100);
+
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var failures = new List<string>();
+        const string P = GatewayOptions.SectionName + ":";
+
+        if (options.MaxPayloadBytes <= 0)
+        {
+            failures.Add($"{P}{nameof(options.MaxPayloadBytes)} must be positive (was {options.MaxPayloadBytes}).");
+        }
+
+        if (options.MaxMessageBytes <= 0)
+        {
+            failures.Add($"{P}{nameof(options.MaxMessageBytes)} must be positive (was {options.MaxMessageBytes}).");
+        }
+
+        if (options.MaxQueuedBytes <= 0)
+        {
+            failures.Add($"{P}{nameof(options.MaxQueuedBytes)} must be positive (was {options.MaxQueuedBytes}).");
+        }
+
+        if (options.KeepAliveInterval <= TimeSpan.Zero || options.KeepAliveInterval >= s_proxyIdleTimeout)
+        {
+            failures.Add($"{P}{nameof(options.KeepAliveInterval)} must be above zero and below 100 s, the proxy's idle timeout (was {options.KeepAliveInterval}).");
+        }
+
+        if (options.KeepAliveTimeout != Timeout.InfiniteTimeSpan && options.KeepAliveTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{P}{nameof(options.KeepAliveTimeout)} must be positive or infinite (was {options.KeepAliveTimeout}).");
+        }
+
+        if (options.CloseTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{P}{nameof(options.CloseTimeout)} must be positive (was {options.CloseTimeout}).");
+        }
+
+        if (options.ShutdownTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{P}{nameof(options.ShutdownTimeout)} must be positive (was {options.ShutdownTimeout}).");
+        }
+
+        if (!(options.MaxRequestsPerSecond > 0) || double.IsInfinity(options.MaxRequestsPerSecond))
+        {
+            failures.Add($"{P}{nameof(options.MaxRequestsPerSecond)} must be a positive number (was {options.MaxRequestsPerSecond}).");
+        }
+
+        if (options.MaxConnectionsPerUser <= 0)
+        {
+            failures.Add($"{P}{nameof(options.MaxConnectionsPerUser)} must be positive (was {options.MaxConnectionsPerUser}).");
+        }
+
+        for (var i = 0; i < options.AllowedOrigins.Count; i++)
+        {
+            if (!Uri.TryCreate(options.AllowedOrigins[i], UriKind.Absolute, out _))
+            {
+                failures.Add($"{P}{nameof(options.AllowedOrigins)}:{i} must be an absolute origin such as https://app.example (was '{options.AllowedOrigins[i]}').");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

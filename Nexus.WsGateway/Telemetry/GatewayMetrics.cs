@@ -1,0 +1,58 @@
+using System.Diagnostics.Metrics;
+
+namespace Nexus.WsGateway.Telemetry;
+
+/// <summary>
+/// The gateway's instruments (issue 2 item 6). Created through <see cref="IMeterFactory"/> so that each host,
+/// tests included, has its own meter.
+/// </summary>
+internal sealed class GatewayMetrics
+{
+    private readonly UpDownCounter<long> _openConnections;
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _delivered;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _slowClients;
+    private readonly Counter<long> _rateLimited;
+    private readonly Histogram<double> _fanoutDuration;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(GatewayTelemetry.Name);
+        _openConnections = Meter.CreateUpDownCounter<long>("nexus.gateway.connections", "{connection}", "Open WebSocket connections.");
+        _received = Meter.CreateCounter<long>("nexus.gateway.notifications.received", "{notification}", "Notifications received from Redis.");
+        _delivered = Meter.CreateCounter<long>("nexus.gateway.notifications.delivered", "{notification}", "Notifications handed to client connections (one per recipient).");
+        _rejected = Meter.CreateCounter<long>("nexus.gateway.notifications.rejected", "{notification}", "Invalid notification payloads that were not forwarded.");
+        _slowClients = Meter.CreateCounter<long>("nexus.gateway.slow_client_disconnects", "{connection}", "Clients disconnected because their outgoing queue was full.");
+        _rateLimited = Meter.CreateCounter<long>("nexus.gateway.requests.rate_limited", "{request}", "Client messages refused with -32004.");
+        _fanoutDuration = Meter.CreateHistogram<double>("nexus.gateway.fanout.duration", "ms", "Time from receiving a notification to handing it to every recipient.");
+    }
+
+    public Meter Meter { get; }
+
+    /// <summary>Registers the subscriber backlog gauge; called once by the notification source.</summary>
+    public void ObserveBacklog(Func<long> backlog)
+        => Meter.CreateObservableGauge("nexus.gateway.subscriber.backlog", backlog, "{notification}", "Notifications received from Redis and not yet fanned out.");
+
+    public void ConnectionOpened() => _openConnections.Add(1);
+
+    public void ConnectionClosed() => _openConnections.Add(-1);
+
+    public void NotificationReceived() => _received.Add(1);
+
+    public void NotificationDelivered(int recipients)
+    {
+        if (recipients > 0)
+        {
+            _delivered.Add(recipients);
+        }
+    }
+
+    public void NotificationRejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void SlowClientDisconnected() => _slowClients.Add(1);
+
+    public void RequestRateLimited() => _rateLimited.Add(1);
+
+    public void FanoutCompleted(double milliseconds) => _fanoutDuration.Record(milliseconds);
+}
