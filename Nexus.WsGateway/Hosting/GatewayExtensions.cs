@@ -39,9 +39,8 @@ internal static class GatewayExtensions
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<WebSocketEndpoint>();
 
-        // JSON-RPC engine. >>> The real dispatcher is registered here by the JsonRpc branch (e.g. services.AddJsonRpc()).
-        // TryAdd: the placeholder only fills the gap while no real dispatcher is registered.
-        services.TryAddSingleton<IJsonRpcDispatcher, MethodNotFoundDispatcher>();
+        // JSON-RPC engine: the dispatcher, its methods and the runner client.
+        services.AddJsonRpc();
 
         // Event bus and fan-out; GatewayShutdown closes the sockets in StoppingAsync, before anything stops.
         services.AddSingleton<INotificationSource, RedisNotificationSource>();
