@@ -19,6 +19,7 @@ export const LocalErrors = Object.freeze({ NotConnected: -1, ConnectionLost: -2,
 export class RpcClient extends EventTarget {
   #urlFactory;
   #callTimeoutMs;
+  #connectTimeoutMs;
   #backoff;
   #socket = null;
   #nextId = 1;
@@ -28,10 +29,11 @@ export class RpcClient extends EventTarget {
   #running = false;
   #state = { phase: 'offline', attempt: 0, retryAt: 0, lastClose: null };
 
-  constructor(urlFactory, { callTimeoutMs = 15000, backoff = DefaultBackoff } = {}) {
+  constructor(urlFactory, { callTimeoutMs = 15000, connectTimeoutMs = 10000, backoff = DefaultBackoff } = {}) {
     super();
     this.#urlFactory = urlFactory;
     this.#callTimeoutMs = callTimeoutMs;
+    this.#connectTimeoutMs = connectTimeoutMs;
     this.#backoff = backoff;
     window.addEventListener('online', () => { if (this.#running && !this.#socket) this.reconnectNow(); });
     window.addEventListener('offline', () => { if (this.#running && !this.#socket) this.#setState({ phase: 'offline' }); });
@@ -90,7 +92,13 @@ export class RpcClient extends EventTarget {
       return;
     }
     this.#socket = socket;
+    // An upgrade can hang (a proxy holding it while the gateway restarts): give up and retry rather than wait
+    // for the browser's own, much longer, timeout.
+    const connectTimer = setTimeout(() => {
+      if (this.#socket === socket && socket.readyState === WebSocket.CONNECTING) socket.close();
+    }, this.#connectTimeoutMs);
     socket.addEventListener('open', () => {
+      clearTimeout(connectTimer);
       if (this.#socket !== socket) return;
       this.#attempt = 0;
       this.#setState({ phase: 'connected', attempt: 0, retryAt: 0 });
@@ -98,6 +106,7 @@ export class RpcClient extends EventTarget {
     });
     socket.addEventListener('message', (e) => { if (this.#socket === socket) this.#receive(e.data); });
     socket.addEventListener('close', (e) => {
+      clearTimeout(connectTimer);
       if (this.#socket !== socket) return;
       this.#socket = null;
       this.#failPending(LocalErrors.ConnectionLost, 'The connection was lost before an answer came.');
