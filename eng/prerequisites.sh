@@ -26,3 +26,16 @@ ensure_redis_for_apphost() {
   fi
   ensure_redis_server
 }
+
+# The console's browser tests drive Debian's chromium through Playwright (ExecutablePath
+# /usr/bin/chromium): Playwright's own browser download is never used.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return
+  fi
+  echo "chromium not found: installing it (apt-get install -y chromium)" >&2
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
