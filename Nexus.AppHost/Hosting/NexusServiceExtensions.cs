@@ -35,6 +35,8 @@ internal static class NexusServiceExtensions
         if (builder.ExecutionContext.IsRunMode && builder.Environment.IsDevelopment())
         {
             service.WithEnvironment("Auth__AllowDevUsers", "true");
+            // The console served by the front door (PROTOCOL.md section 5; same-origin pages pass anyway, see OriginPolicy).
+            service.WithEnvironment("Gateway__AllowedOrigins__0", "http://localhost:5080");
         }
 
         return service;

@@ -14,7 +14,7 @@ internal static class FrontDoorExtensions
         builder.Services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
 
         builder.Services.AddSingleton<IProxyConfigProvider>(
-            sp => FrontDoorRoutes.Create(sp.GetRequiredService<IOptions<FrontDoorOptions>>().Value));
+            sp => FrontDoorRoutes.Create(sp.GetRequiredService<IOptions<FrontDoorOptions>>().Value, builder.Environment.IsDevelopment()));
         builder.Services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
         return builder;
     }

@@ -10,14 +10,23 @@ internal static class FrontDoorRoutes
     public const string GatewayCluster = "wsgateway";
     public const string RunnerCluster = "agentrunner";
 
-    public static InMemoryConfigProvider Create(FrontDoorOptions options)
+    /// <param name="options">Destinations and timeouts.</param>
+    /// <param name="development">
+    /// Adds <c>/dev/{**catch-all}</c> to the gateway, for its development token endpoint (<c>POST /dev/token</c>).
+    /// Never outside Development; the gateway also maps it only there.
+    /// </param>
+    public static InMemoryConfigProvider Create(FrontDoorOptions options, bool development = false)
     {
-        RouteConfig[] routes =
+        List<RouteConfig> routes =
         [
             // WebSocket upgrades need no YARP setting: a GET /ws with Upgrade headers is proxied as a WebSocket.
             new() { RouteId = "ws", ClusterId = GatewayCluster, Match = new() { Path = "/ws" } },
             new() { RouteId = "api", ClusterId = RunnerCluster, Match = new() { Path = "/api/{**catch-all}" } },
         ];
+        if (development)
+        {
+            routes.Add(new() { RouteId = "dev", ClusterId = GatewayCluster, Match = new() { Path = "/dev/{**catch-all}" } });
+        }
 
         var request = new ForwarderRequestConfig { ActivityTimeout = options.ActivityTimeout };
         ClusterConfig[] clusters =

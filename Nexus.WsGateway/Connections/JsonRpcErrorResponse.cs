@@ -65,9 +65,10 @@ internal static class JsonRpcErrorResponse
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not JSON: the id is unknown, so null (as the specification does for parse errors).
+            // Not JSON, or a name with an unpaired surrogate escape: the id is unknown, so null (as the specification
+            // does for parse errors). This runs on the receive loop: it must never throw.
         }
 
         return false;

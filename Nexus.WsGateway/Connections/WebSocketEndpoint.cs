@@ -10,6 +10,7 @@ namespace Nexus.WsGateway.Connections;
 /// <summary>
 /// <c>GET /ws</c>. Checks in the order of PROTOCOL.md section 5 before any socket is opened: shutting down (503),
 /// Origin (403), identity (401), then that it is a WebSocket upgrade at all (400) and the per-user limit (429).
+/// A token-bearing connection is closed with 1008 when its token expires (<see cref="TokenExpiry"/>).
 /// The identity checks come before the upgrade check so that any client, upgrade or not, learns why it is refused.
 /// </summary>
 internal sealed partial class WebSocketEndpoint(
@@ -17,6 +18,7 @@ internal sealed partial class WebSocketEndpoint(
     OriginPolicy origins,
     IEnumerable<IConnectionIdentityProvider> identityProviders,
     ConnectionRegistry registry,
+    UserConnectionLimiter userLimits,
     ConnectionServices services,
     IOptions<GatewayOptions> options,
     ILogger<WebSocketEndpoint> logger)
@@ -32,16 +34,17 @@ internal sealed partial class WebSocketEndpoint(
             return;
         }
 
-        var origin = context.Request.Headers.Origin.ToString();
-        if (!origins.IsAllowed(origin))
+        if (!origins.IsAllowed(context.Request))
         {
-            await RefuseAsync(context, StatusCodes.Status403Forbidden, $"origin '{origin}' is not allowed");
+            services.Metrics.OriginRefused();
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, $"origin '{context.Request.Headers.Origin}' is not allowed (Gateway:AllowedOrigins)");
             return;
         }
 
         var identity = await AuthenticateAsync(context);
         if (identity.Kind != IdentityResultKind.Authenticated)
         {
+            services.Metrics.AuthenticationFailed(identity.FailureKind ?? "missing");
             await RefuseAsync(context, StatusCodes.Status401Unauthorized, identity.FailureReason ?? "no identity: send a token (or ?user= in development)");
             return;
         }
@@ -53,14 +56,24 @@ internal sealed partial class WebSocketEndpoint(
         }
 
         var userId = identity.UserId!;
-        // Checked before the upgrade so the refusal is an HTTP status; two simultaneous upgrades of one user may
-        // both pass (check, then add): the limit is a guard against runaway clients, not an exact quota.
-        if (registry.CountForUser(userId) >= _options.MaxConnectionsPerUser)
+        if (!userLimits.TryReserve(userId, _options.MaxConnectionsPerUser))
         {
             await RefuseAsync(context, StatusCodes.Status429TooManyRequests, $"user already holds {_options.MaxConnectionsPerUser} connections (Gateway:MaxConnectionsPerUser)");
             return;
         }
 
+        try
+        {
+            await RunConnectionAsync(context, userId, identity);
+        }
+        finally
+        {
+            userLimits.Release(userId);
+        }
+    }
+
+    private async Task RunConnectionAsync(HttpContext context, string userId, IdentityResult identity)
+    {
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = _options.KeepAliveInterval,
@@ -73,6 +86,7 @@ internal sealed partial class WebSocketEndpoint(
         registry.Add(connection);
         services.Metrics.ConnectionOpened();
         Log.ConnectionOpened(logger, client.ConnectionId, userId, identity.IsApprover);
+        using var expiry = TokenExpiry.Watch(connection, identity.ExpiresAt, services.Time, _options.CloseTimeout, logger);
         try
         {
             await connection.RunAsync(context.RequestAborted);

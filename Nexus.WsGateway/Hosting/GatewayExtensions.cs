@@ -34,7 +34,12 @@ internal static class GatewayExtensions
 
         // Connections: the upgrade endpoint, identity, the registry the fan-out reads.
         services.AddSingleton<OriginPolicy>();
+        // Identity providers are asked in registration order: a presented token decides before ?user= is looked at.
+        services.AddSingleton<JwtSettings>();
+        services.AddSingleton<IConnectionIdentityProvider, JwtIdentityProvider>();
         services.AddSingleton<IConnectionIdentityProvider, DevUserIdentityProvider>();
+        services.AddSingleton<DevTokenEndpoint>();
+        services.AddSingleton<UserConnectionLimiter>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<WebSocketEndpoint>();
@@ -52,12 +57,13 @@ internal static class GatewayExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/ws</c> (PROTOCOL.md section 3).</summary>
+    /// <summary>Maps <c>/ws</c> (PROTOCOL.md section 3) and, in Development only, <c>POST /dev/token</c>.</summary>
     public static WebApplication MapWsGateway(this WebApplication app)
     {
         app.UseWebSockets();
         var endpoint = app.Services.GetRequiredService<WebSocketEndpoint>();
         app.Map(WebSocketPath, endpoint.HandleAsync);
+        DevTokenEndpoint.MapIfEnabled(app);
         return app;
     }
 }

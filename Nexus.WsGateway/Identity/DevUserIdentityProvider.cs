@@ -6,7 +6,8 @@ namespace Nexus.WsGateway.Identity;
 /// <summary>
 /// Development identity of PROTOCOL.md section 5: <c>?user=&lt;name&gt;</c> (and <c>&amp;approver=true</c>),
 /// honoured only when <c>Auth:AllowDevUsers</c> is true. Otherwise a <c>?user=</c> is refused, not ignored,
-/// so a misconfigured client learns why.
+/// so a misconfigured client learns why. Asked after <see cref="JwtIdentityProvider"/>: a presented token decides,
+/// and <c>?user=</c> is only looked at when the request carries no token.
 /// </summary>
 internal sealed class DevUserIdentityProvider(IOptions<AuthOptions> options) : IConnectionIdentityProvider
 {
@@ -22,13 +23,13 @@ internal sealed class DevUserIdentityProvider(IOptions<AuthOptions> options) : I
 
         if (!options.Value.AllowDevUsers)
         {
-            return ValueTask.FromResult(IdentityResult.Failed("development users (?user=) are disabled (Auth:AllowDevUsers is false)"));
+            return ValueTask.FromResult(IdentityResult.Failed("development users (?user=) are disabled (Auth:AllowDevUsers is false)", "dev_users_disabled"));
         }
 
         var user = users.ToString();
         if (users.Count != 1 || string.IsNullOrWhiteSpace(user) || user.Length > MaxUserIdLength)
         {
-            return ValueTask.FromResult(IdentityResult.Failed($"?user= must name exactly one user of 1 to {MaxUserIdLength} characters"));
+            return ValueTask.FromResult(IdentityResult.Failed($"?user= must name exactly one user of 1 to {MaxUserIdLength} characters", "invalid_dev_user"));
         }
 
         var approver = string.Equals(query["approver"].ToString(), "true", StringComparison.OrdinalIgnoreCase);

@@ -34,4 +34,7 @@ internal static class EventIds
     public const int ShutdownCompleted = 401;
     public const int ShutdownAborted = 402;
     public const int UnsubscribeFailed = 403;
+
+    public const int TokenExpired = 500;
+    public const int DevTokenIssued = 501;
 }

@@ -15,6 +15,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _slowClients;
     private readonly Counter<long> _rateLimited;
     private readonly Histogram<double> _fanoutDuration;
+    private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _originRefusals;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +27,8 @@ internal sealed class GatewayMetrics
         _rejected = Meter.CreateCounter<long>("nexus.gateway.notifications.rejected", "{notification}", "Invalid notification payloads that were not forwarded.");
         _slowClients = Meter.CreateCounter<long>("nexus.gateway.slow_client_disconnects", "{connection}", "Clients disconnected because their outgoing queue was full.");
         _rateLimited = Meter.CreateCounter<long>("nexus.gateway.requests.rate_limited", "{request}", "Client messages refused with -32004.");
+        _authFailures = Meter.CreateCounter<long>("nexus.gateway.auth.failures", "{request}", "Upgrades refused with 401, by reason (missing, expired, bad_signature, ...).");
+        _originRefusals = Meter.CreateCounter<long>("nexus.gateway.origin.refusals", "{request}", "Upgrades refused with 403 because of their Origin.");
         _fanoutDuration = Meter.CreateHistogram<double>("nexus.gateway.fanout.duration", "ms", "Time from receiving a notification to handing it to every recipient.");
     }
 
@@ -53,6 +57,10 @@ internal sealed class GatewayMetrics
     public void SlowClientDisconnected() => _slowClients.Add(1);
 
     public void RequestRateLimited() => _rateLimited.Add(1);
+
+    public void AuthenticationFailed(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void OriginRefused() => _originRefusals.Add(1);
 
     public void FanoutCompleted(double milliseconds) => _fanoutDuration.Record(milliseconds);
 }

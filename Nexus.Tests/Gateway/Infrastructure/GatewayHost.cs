@@ -43,10 +43,17 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public Uri HttpAddress { get; private set; } = null!;
 
-    public static async Task<GatewayHost> StartAsync(RedisServer redis, IDictionary<string, string?>? settings = null)
+    /// <param name="redis">The Redis server of the test.</param>
+    /// <param name="settings">Configuration on top of the defaults (which allow <c>?user=</c>).</param>
+    /// <param name="environment">
+    /// Development by default: <c>?user=</c> identities are refused at start-up in any other environment.
+    /// </param>
+    /// <param name="configure">Last word on the builder (e.g. a FakeTimeProvider as the TimeProvider).</param>
+    public static async Task<GatewayHost> StartAsync(
+        RedisServer redis, IDictionary<string, string?>? settings = null, string environment = "Development", Action<WebApplicationBuilder>? configure = null)
     {
         var logs = new CapturingLoggerProvider();
-        var app = GatewayApp.Create([], builder =>
+        var app = GatewayApp.Create(["--environment", environment], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var config = new Dictionary<string, string?>
@@ -65,6 +72,7 @@ public sealed class GatewayHost : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
+            configure?.Invoke(builder);
         });
 
         var host = new GatewayHost(app, redis, logs);

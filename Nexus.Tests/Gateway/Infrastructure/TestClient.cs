@@ -49,6 +49,9 @@ public sealed class TestClient : IAsyncDisposable
         return new TestClient(socket);
     }
 
+    /// <summary>Takes over a socket the caller connected (e.g. with an Authorization header).</summary>
+    public static TestClient Wrap(ClientWebSocket socket) => new(socket);
+
     public bool HasEvent(string eventName) => Notifications.Any(n => n.GetProperty("event").GetString() == eventName);
 
     public async Task<JsonElement> WaitForEventAsync(string eventName, TimeSpan? timeout = null)

@@ -38,9 +38,12 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__redis"] = $"127.0.0.1:{redisPort}",
+            // ?user= identities exist only in Development (the gateway refuses to start with them elsewhere); the
+            // Development log levels are overridden so the run logs as little as in Production.
             ["Auth__AllowDevUsers"] = "true",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Nexus"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
         if (options.MaxQueuedBytes is { } maxQueued)

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Nexus.Tests.Gateway.Infrastructure;
+using Nexus.Tests.Infrastructure;
+
+namespace Nexus.Tests.Identity;
+
+/// <summary>PROTOCOL.md section 5: JWT at the upgrade; a bad token is 401 and opens no socket.</summary>
+public sealed class TokenUpgradeTests(TokenGatewayFixture gateway) : IClassFixture<TokenGatewayFixture>
+{
+    public static TheoryData<string, string> BadTokens => new()
+    {
+        { "missing", "" },
+        { "malformed", "not.a.jwt" },
+        { "garbage", "!!!" },
+        { "expired", Tokens.Create("eve", expires: DateTime.UtcNow.AddMinutes(-5)) },
+        { "wrong key", Tokens.Create("eve", key: Tokens.OtherKey) },
+        { "wrong audience", Tokens.Create("eve", audience: "someone-else") },
+        { "wrong issuer", Tokens.Create("eve", issuer: "https://evil.test") },
+        { "alg none", Tokens.AlgNone("eve") },
+        { "no sub", Tokens.Create(null) },
+        { "empty sub", Tokens.Create("") },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task A_bad_token_in_the_header_or_the_query_gets_401_and_opens_no_socket(string kind, string token)
+    {
+        await Wait.UntilAsync(() => gateway.Registry.All.Length == 0, "connections of earlier tests closed");
+        var failuresBefore = gateway.Host.Metrics.Sum("nexus.gateway.auth.failures");
+
+        var byQuery = await Upgrade.StatusAsync(gateway.WsUri(kind == "missing" ? "" : "access_token=" + Uri.EscapeDataString(token)));
+        var byHeader = kind == "missing" ? 401 : await Upgrade.StatusAsync(gateway.WsUri(), Upgrade.Bearer(token));
+
+        Assert.Equal(401, byQuery);
+        Assert.Equal(401, byHeader);
+        Assert.Empty(gateway.Registry.All);
+        Assert.Equal(0, gateway.Host.Metrics.Sum("nexus.gateway.connections"));
+        Assert.True(gateway.Host.Metrics.Sum("nexus.gateway.auth.failures") >= failuresBefore + (kind == "missing" ? 1 : 2));
+    }
+
+    [Fact]
+    public async Task A_bad_token_is_refused_even_with_a_dev_user_and_a_good_token_wins_over_user()
+    {
+        Assert.Equal(401, await Upgrade.StatusAsync(gateway.WsUri("user=mallory&access_token=" + Tokens.Create("x", key: Tokens.OtherKey))));
+        Assert.Equal(401, await Upgrade.StatusAsync(gateway.WsUri("user=mallory"), new Dictionary<string, string> { ["Authorization"] = "Basic abc" }));
+
+        await using var client = await TestClient.ConnectAsync(gateway.WsUri("user=mallory&access_token=" + Tokens.Create("token-wins")));
+        await gateway.Host.PublishAsync("user:token-wins", """{"event":"for-token-user"}""");
+        await gateway.Host.PublishAsync("user:mallory", """{"event":"for-mallory"}""");
+        await gateway.Host.PublishAsync("user:token-wins", """{"event":"sentinel"}""");
+
+        await client.WaitForEventAsync("sentinel");
+        Assert.True(client.HasEvent("for-token-user"));
+        Assert.False(client.HasEvent("for-mallory"));
+    }
+
+    [Fact]
+    public async Task A_good_token_in_the_header_or_the_query_opens_a_socket_as_its_sub()
+    {
+        await using var byHeader = await Upgrade.ConnectWithHeaderAsync(gateway.WsUri(), Tokens.Create("carol"));
+        await using var byQuery = await TestClient.ConnectAsync(gateway.WsUri("access_token=" + Tokens.Create("carol")));
+
+        await gateway.Host.PublishAsync("user:carol", """{"event":"hello-carol"}""");
+
+        await byHeader.WaitForEventAsync("hello-carol");
+        await byQuery.WaitForEventAsync("hello-carol");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData("true")]
+    public async Task The_approver_claim_lets_a_user_past_RestrictApprovals_and_others_get_32001(object claim)
+    {
+        await using var approver = await TestClient.ConnectAsync(gateway.WsUri("access_token=" + Tokens.Create("boss", approver: claim)));
+        await using var plain = await TestClient.ConnectAsync(gateway.WsUri("access_token=" + Tokens.Create("worker", approver: "false")));
+
+        await plain.SendTextAsync("""{"jsonrpc":"2.0","id":1,"method":"approval.list","params":{}}""");
+        await approver.SendTextAsync("""{"jsonrpc":"2.0","id":1,"method":"approval.list","params":{}}""");
+
+        var refused = await plain.WaitForMessageAsync(m => m.TryGetProperty("id", out _), "approval.list answer");
+        Assert.Equal(-32001, refused.GetProperty("error").GetProperty("code").GetInt32());
+
+        // No runner runs here, so the approver's call fails further on; what matters is that it is not refused.
+        var allowed = await approver.WaitForMessageAsync(m => m.TryGetProperty("id", out _), "approval.list answer");
+        Assert.False(allowed.TryGetProperty("error", out var error) && error.GetProperty("code").GetInt32() == -32001, allowed.ToString());
+
+        // RestrictApprovals also keeps the approval channel from non-approvers.
+        await gateway.Host.PublishAsync("approval", """{"event":"approval_request"}""");
+        await approver.WaitForEventAsync("approval_request");
+        await gateway.Host.PublishAsync("user:worker", """{"event":"sentinel"}""");
+        await plain.WaitForEventAsync("sentinel");
+        Assert.False(plain.HasEvent("approval_request"));
+        Assert.Equal(JsonValueKind.Object, allowed.ValueKind);
+    }
+}

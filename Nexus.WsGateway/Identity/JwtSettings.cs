@@ -1,0 +1,63 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Nexus.WsGateway.Options;
+
+namespace Nexus.WsGateway.Identity;
+
+/// <summary>
+/// The one place that turns <c>Auth</c> options into what Microsoft's JWT handler needs, for validating tokens at
+/// the upgrade and for the development token endpoint. Null <see cref="Validation"/> means tokens are disabled
+/// (Development without <c>Auth:SigningKey</c>; outside Development the options validator refuses to start).
+/// The handler checks lifetimes against the system clock (its TimeProvider hook is not public); the expiry timer of a
+/// connection uses the injected <see cref="TimeProvider"/>.
+/// </summary>
+internal sealed class JwtSettings
+{
+    /// <summary>Claim that marks an approver (PROTOCOL.md section 5).</summary>
+    public const string ApproverClaim = "nexus:approver";
+
+    public JwtSettings(IOptions<AuthOptions> options)
+    {
+        var auth = options.Value;
+        ClockSkew = auth.ClockSkew;
+        if (string.IsNullOrEmpty(auth.SigningKey))
+        {
+            return;
+        }
+
+        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey));
+        Signing = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+        Issuer = auth.Issuer;
+        Audience = auth.Audience;
+        Validation = new TokenValidationParameters
+        {
+            IssuerSigningKey = key,
+            // Only HS256: "none" and every other algorithm (RS256 with our key as a "public key", ...) are refused.
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            ClockSkew = auth.ClockSkew,
+            ValidateIssuer = !string.IsNullOrEmpty(auth.Issuer),
+            ValidIssuer = auth.Issuer,
+            ValidateAudience = !string.IsNullOrEmpty(auth.Audience),
+            ValidAudience = auth.Audience,
+            ValidateIssuerSigningKey = true,
+        };
+    }
+
+    public TokenValidationParameters? Validation { get; }
+
+    public SigningCredentials? Signing { get; }
+
+    public string? Issuer { get; }
+
+    public string? Audience { get; }
+
+    public TimeSpan ClockSkew { get; }
+
+    /// <summary>The handler does not map claim names (<c>sub</c> stays <c>sub</c>).</summary>
+    public JsonWebTokenHandler Handler { get; } = new() { MapInboundClaims = false };
+}
