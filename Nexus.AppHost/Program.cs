@@ -1,5 +1,5 @@
-// The Nexus topology (issue 2). Ports, replica counts and the Redis mode come from the "Nexus" section of
-// appsettings.json; README.md explains each.
+// The Nexus topology (issues 2 and 6). Ports, replica counts and the Redis mode come from the "Nexus" section of
+// appsettings.json; README.md explains each, docs/scaling.md how replicas and deployment work.
 using Nexus.AppHost.Hosting;
 using Nexus.AppHost.Redis;
 
@@ -12,20 +12,22 @@ var redis = builder.AddNexusRedis("redis", redisChoice, options.Redis);
 // The key that signs user tokens (PROTOCOL.md section 5); generated unless configured as Parameters:auth-signing-key.
 var signingKey = builder.AddParameter(
     "auth-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+var allowedOrigin = builder.AddPublishedAllowedOrigin();
 
 var agentrunner = builder.AddNexusService<Projects.Nexus_AgentRunner>("agentrunner")
     .WithReference(redis).WaitFor(redis)
+    .WithOptionalModelParameters()
     .WithReplicas(options.Runner.Replicas);
 
-var wsgateway = builder.AddNexusService<Projects.Nexus_WsGateway>("wsgateway")
+var wsgateways = builder.AddGatewayReplicas(options.Gateway.Replicas, wsgateway => wsgateway
     .WithReference(redis).WaitFor(redis)
     .WithReference(agentrunner)
     .WithEnvironment("Auth__SigningKey", signingKey)
-    .WithDevelopmentIdentities()
-    .WithReplicas(options.Gateway.Replicas);
+    .WithPublishedAllowedOrigin(allowedOrigin)
+    .WithDevelopmentIdentities());
 
 builder.AddNexusService<Projects.Nexus_Proxy>("proxy", options.Proxy.Port)
-    .WithReference(wsgateway).WaitFor(wsgateway)
+    .WithGateways(wsgateways)
     .WithReference(agentrunner).WaitFor(agentrunner)
     .WithExternalHttpEndpoints();
 

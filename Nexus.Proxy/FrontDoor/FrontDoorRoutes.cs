@@ -1,5 +1,6 @@
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Nexus.Proxy.FrontDoor;
@@ -9,6 +10,12 @@ internal static class FrontDoorRoutes
 {
     public const string GatewayCluster = "wsgateway";
     public const string RunnerCluster = "agentrunner";
+
+    /// <summary>One failed probe takes a destination out: a stopped replica must leave the rotation within one interval.</summary>
+    private static readonly Dictionary<string, string> HealthMetadata = new()
+    {
+        [ConsecutiveFailuresHealthPolicyOptions.ThresholdMetadataName] = "1",
+    };
 
     /// <param name="options">Destinations and timeouts.</param>
     /// <param name="development">
@@ -29,27 +36,59 @@ internal static class FrontDoorRoutes
         }
 
         var request = new ForwarderRequestConfig { ActivityTimeout = options.ActivityTimeout };
+        var health = HealthChecks(options.HealthCheckInterval);
+        var gatewayAddresses = options.EffectiveGatewayAddresses;
         ClusterConfig[] clusters =
         [
             // A WebSocket counts as one active request for its whole life, so PowerOfTwoChoices spreads open sockets
             // over gateway replicas. No sticky sessions: any replica serves any client (every replica receives every
-            // Redis message), and a client that reconnects may land anywhere.
+            // Redis message), and a client that reconnects may land anywhere (docs/scaling.md).
             new()
             {
                 ClusterId = GatewayCluster,
                 LoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices,
                 HttpRequest = request,
-                Destinations = new Dictionary<string, DestinationConfig> { ["wsgateway"] = new() { Address = options.GatewayAddress } },
+                HealthCheck = health,
+                Metadata = HealthMetadata,
+                Destinations = gatewayAddresses
+                    .Select((address, i) => (Name: i == 0 ? "wsgateway" : $"wsgateway-{i + 1}", Address: address))
+                    .ToDictionary(d => d.Name, d => new DestinationConfig { Address = d.Address }),
             },
             new()
             {
                 ClusterId = RunnerCluster,
                 LoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices,
                 HttpRequest = request,
+                HealthCheck = health,
+                Metadata = HealthMetadata,
                 Destinations = new Dictionary<string, DestinationConfig> { ["agentrunner"] = new() { Address = options.RunnerAddress } },
             },
         ];
 
         return new InMemoryConfigProvider(routes, clusters);
     }
+
+    /// <summary>
+    /// Active probes of <c>/health</c> (PROTOCOL.md section 7: ready means Redis reachable) find a stopped or cut-off
+    /// replica; passive checks add the evidence of failed forwards under load. When every destination is unhealthy
+    /// YARP still tries them all ("panic") rather than refuse everyone on a shared blip such as a Redis failover.
+    /// </summary>
+    private static HealthCheckConfig HealthChecks(TimeSpan interval) => new()
+    {
+        AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
+        Active = new ActiveHealthCheckConfig
+        {
+            Enabled = true,
+            Interval = interval,
+            Timeout = TimeSpan.FromSeconds(2),
+            Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+            Path = "/health",
+        },
+        Passive = new PassiveHealthCheckConfig
+        {
+            Enabled = true,
+            Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+            ReactivationPeriod = interval,
+        },
+    };
 }

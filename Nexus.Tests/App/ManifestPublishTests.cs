@@ -12,14 +12,17 @@ public sealed class ManifestPublishTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task The_manifest_describes_the_redis_container_three_services_and_one_external_endpoint()
+    /// <summary>Replica counts change the development topology only: a deployment has one service per kind.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task The_manifest_describes_the_redis_container_three_services_and_one_external_endpoint(int gatewayReplicas)
     {
         var directory = Directory.CreateTempSubdirectory("nexus-manifest-");
         try
         {
             var manifestPath = Path.Combine(directory.FullName, "aspire-manifest.json");
-            await PublishManifestAsync(manifestPath);
+            await PublishManifestAsync(manifestPath, $"--Nexus:Gateway:Replicas={gatewayReplicas}", $"--Nexus:Runner:Replicas={gatewayReplicas}");
 
             using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
             var resources = manifest.RootElement.GetProperty("resources");
@@ -60,11 +63,75 @@ public sealed class ManifestPublishTests
 
             // Development identities must never reach a deployment (PROTOCOL.md section 5).
             Assert.False(resources.GetProperty("wsgateway").GetProperty("env").TryGetProperty("Auth__AllowDevUsers", out _));
+            AssertProductionSettings(resources);
         }
         finally
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Configured_model_parameters_reach_the_runner_with_the_api_key_as_a_secret()
+    {
+        var directory = Directory.CreateTempSubdirectory("nexus-manifest-");
+        try
+        {
+            var manifestPath = Path.Combine(directory.FullName, "aspire-manifest.json");
+            await PublishManifestAsync(
+                manifestPath,
+                "--Parameters:model-endpoint=http://127.0.0.1:8080/v1", "--Parameters:model-name=tiny", "--Parameters:model-api-key=k");
+
+            using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
+            var resources = manifest.RootElement.GetProperty("resources");
+            Assert.Equal("{model-endpoint.value}", Env(resources, "agentrunner", "Runner__Model__Endpoint"));
+            Assert.Equal("{model-name.value}", Env(resources, "agentrunner", "Runner__Model__Name"));
+            Assert.Equal("{model-api-key.value}", Env(resources, "agentrunner", "Runner__Model__ApiKey"));
+            Assert.True(Parameter(resources, "model-api-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+            Assert.False(Parameter(resources, "model-endpoint").GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out _));
+            // The values themselves stay out of the manifest: azd asks for them at deployment.
+            Assert.DoesNotContain("127.0.0.1:8080", await File.ReadAllTextAsync(manifestPath), StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Issue 6 item 4: what a deployment gets without anyone remembering to set it.</summary>
+    private static void AssertProductionSettings(JsonElement resources)
+    {
+        // Redis: its connection string is the platform's (the container's binding and generated password).
+        var redisConnection = resources.GetProperty("redis").GetProperty("connectionString").GetString();
+        Assert.Contains("{redis.bindings.tcp.host}", redisConnection, StringComparison.Ordinal);
+        Assert.Contains("password=", redisConnection, StringComparison.Ordinal);
+
+        // The signing key and the allowed origin are deployment parameters; the key is a secret.
+        Assert.True(Parameter(resources, "auth-signing-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.Equal("{gateway-allowed-origin.value}", Env(resources, "wsgateway", "Gateway__AllowedOrigins__0"));
+        _ = Parameter(resources, "gateway-allowed-origin");
+
+        foreach (var name in new[] { "wsgateway", "agentrunner", "proxy" })
+        {
+            var env = resources.GetProperty(name).GetProperty("env");
+            // No environment name: the services run as Production, where development defaults are off.
+            Assert.False(env.TryGetProperty("ASPNETCORE_ENVIRONMENT", out _), $"{name} must not set ASPNETCORE_ENVIRONMENT");
+            Assert.False(env.TryGetProperty("DOTNET_ENVIRONMENT", out _), $"{name} must not set DOTNET_ENVIRONMENT");
+        }
+
+        // The gateway is one service whose replicas the platform balances; the per-replica destinations are
+        // a development-only arrangement (docs/scaling.md).
+        Assert.DoesNotContain(resources.GetProperty("proxy").GetProperty("env").EnumerateObject(), e => e.Name.StartsWith("Proxy__GatewayAddresses", StringComparison.Ordinal));
+
+        // The model parameters are optional: absent unless configured.
+        Assert.DoesNotContain(resources.GetProperty("agentrunner").GetProperty("env").EnumerateObject(), e => e.Name.StartsWith("Runner__Model__", StringComparison.Ordinal));
+    }
+
+    private static JsonElement Parameter(JsonElement resources, string name)
+    {
+        Assert.True(resources.TryGetProperty(name, out var parameter), $"No parameter '{name}' in the manifest.");
+        Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
+        return parameter;
     }
 
     private static IEnumerable<JsonElement> Bindings(JsonElement resource)
@@ -91,7 +158,7 @@ public sealed class ManifestPublishTests
         return path;
     }
 
-    private static async Task PublishManifestAsync(string manifestPath)
+    private static async Task PublishManifestAsync(string manifestPath, params string[] extraArgs)
     {
         var appHost = AppHostAssemblyPath();
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -100,7 +167,7 @@ public sealed class ManifestPublishTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { appHost, "--publisher", "manifest", "--output-path", manifestPath })
+        foreach (var arg in new[] { appHost, "--publisher", "manifest", "--output-path", manifestPath }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }

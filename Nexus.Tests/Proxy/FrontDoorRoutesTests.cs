@@ -42,4 +42,33 @@ public sealed class FrontDoorRoutesTests
         Assert.True(result.Failed);
         Assert.Contains("Proxy:GatewayAddress", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Every_gateway_replica_address_becomes_a_destination_probed_on_health()
+    {
+        var options = new FrontDoorOptions();
+        options.GatewayAddresses.Add("http://wsgateway");
+        options.GatewayAddresses.Add("http://wsgateway-2");
+
+        var gateway = Assert.Single(FrontDoorRoutes.Create(options).GetConfig().Clusters, c => c.ClusterId == "wsgateway");
+
+        Assert.Equal(["http://wsgateway", "http://wsgateway-2"], gateway.Destinations!.Values.Select(d => d.Address).Order());
+        Assert.True(gateway.HealthCheck!.Active!.Enabled);
+        Assert.Equal("/health", gateway.HealthCheck.Active.Path);
+        Assert.Equal(options.HealthCheckInterval, gateway.HealthCheck.Active.Interval);
+        Assert.True(gateway.HealthCheck.Passive!.Enabled);
+    }
+
+    [Fact]
+    public void A_gateway_replica_address_that_is_not_an_http_url_is_refused_naming_its_index()
+    {
+        var options = new FrontDoorOptions();
+        options.GatewayAddresses.Add("http://wsgateway");
+        options.GatewayAddresses.Add("wsgateway-2");
+
+        var result = new FrontDoorOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Proxy:GatewayAddresses:1", result.FailureMessage, StringComparison.Ordinal);
+    }
 }

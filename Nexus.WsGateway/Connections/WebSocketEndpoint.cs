@@ -24,7 +24,13 @@ internal sealed partial class WebSocketEndpoint(
     ILogger<WebSocketEndpoint> logger)
 {
     private readonly IConnectionIdentityProvider[] _identityProviders = [.. identityProviders];
+    /// <summary>Response header of the 101 upgrade naming the replica that accepted the socket (issue 6).</summary>
+    public const string InstanceHeader = "X-Nexus-Gateway";
+
     private readonly GatewayOptions _options = options.Value;
+    private readonly string _instanceId = string.IsNullOrWhiteSpace(options.Value.InstanceId)
+        ? $"{Environment.MachineName}-{Environment.ProcessId}"
+        : options.Value.InstanceId;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -74,6 +80,7 @@ internal sealed partial class WebSocketEndpoint(
 
     private async Task RunConnectionAsync(HttpContext context, string userId, IdentityResult identity)
     {
+        context.Response.Headers[InstanceHeader] = _instanceId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = _options.KeepAliveInterval,

@@ -5,6 +5,12 @@ internal sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";
 
+    /// <summary>
+    /// Names this replica in the <c>X-Nexus-Gateway</c> header of the 101 upgrade response (issue 6), so a client
+    /// or a test can tell which replica serves it. Empty: machine name and process id.
+    /// </summary>
+    public string? InstanceId { get; set; }
+
     /// <summary>Largest Redis notification payload that is forwarded (section 1).</summary>
     public int MaxPayloadBytes { get; set; } = 65_536;
 
