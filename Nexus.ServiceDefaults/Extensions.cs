@@ -67,6 +67,8 @@ public static class Extensions
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
 
+        builder.Services.AddHostedService<TelemetryShutdown>();
+
         return builder;
     }
 
