@@ -26,10 +26,13 @@ namespace Nexus.WsGateway.Connections;
 /// the single fan-out consumer) leave in the order they were given.</para>
 /// <para><b>Bound.</b> <see cref="_queuedBytes"/> counts queued and in-flight bytes; over the limit the producer gets
 /// <see cref="EnqueueResult.Full"/> and the connection closes the client as slow. A producer never blocks.</para>
+/// <para><b>Idle cost.</b> The queue is created on the first message that cannot be written inline: a
+/// <see cref="ConcurrentQueue{T}"/> allocates a 32-slot segment (about 1 KB) when constructed, and most connections
+/// (idle ones, and those that keep up at moderate rates) never need it (issue 5: idle memory per connection).</para>
 /// </remarks>
 internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
 {
-    private readonly ConcurrentQueue<ReadOnlyMemory<byte>> _queue = new();
+    private ConcurrentQueue<ReadOnlyMemory<byte>>? _queue;
     private readonly AsyncSignal _signal = new();
     private long _queuedBytes;
     private int _writerBusy;
@@ -51,10 +54,10 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
             return EnqueueResult.Closed;
         }
 
-        if (_queue.IsEmpty && Interlocked.CompareExchange(ref _writerBusy, 1, 0) == 0)
+        if (QueueIsEmpty() && Interlocked.CompareExchange(ref _writerBusy, 1, 0) == 0)
         {
             // The flag is ours; the authoritative emptiness check is this one, made while holding it.
-            if (_queue.IsEmpty && !IsClosing)
+            if (QueueIsEmpty() && !IsClosing)
             {
                 return WriteInline(message);
             }
@@ -68,7 +71,7 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
             return EnqueueResult.Full;
         }
 
-        _queue.Enqueue(message);
+        (Volatile.Read(ref _queue) ?? CreateQueue()).Enqueue(message);
         _signal.Set();
         return EnqueueResult.Accepted;
     }
@@ -138,7 +141,7 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
                 return true;
             }
 
-            if (_queue.TryDequeue(out var message))
+            if (Volatile.Read(ref _queue) is { } queue && queue.TryDequeue(out var message))
             {
                 await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
                 Interlocked.Add(ref _queuedBytes, -message.Length);
@@ -216,7 +219,16 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
         }
     }
 
-    private bool HasWork() => !_queue.IsEmpty || IsClosing;
+    private bool HasWork() => !QueueIsEmpty() || IsClosing;
+
+    private bool QueueIsEmpty() => Volatile.Read(ref _queue) is not { IsEmpty: false };
+
+    /// <summary>Producers may race to create it; the first one wins and every producer enqueues into that one.</summary>
+    private ConcurrentQueue<ReadOnlyMemory<byte>> CreateQueue()
+    {
+        var created = new ConcurrentQueue<ReadOnlyMemory<byte>>();
+        return Interlocked.CompareExchange(ref _queue, created, null) ?? created;
+    }
 
     /// <summary>Published whole with one CAS, so the first close reason wins and is read consistently.</summary>
     private sealed record CloseRequest(WebSocketCloseStatus? Status, string? Description)

@@ -10,8 +10,7 @@ namespace Nexus.Bench.Micro;
 /// <summary>
 /// The straightforward hot path of the bare Kestrel peer, as a yardstick: parse the Redis payload,
 /// build the JSON-RPC envelope once, queue the same bytes on one channel per recipient.
-/// TODO(issue 5): add NexusFanOutBenchmarks beside it, driving the gateway's own fan-out
-/// (payload in, bytes queued per connection) once those types exist; see bench/README.md.
+/// <see cref="NexusFanOutBenchmarks"/> is the gateway's own hot path beside it.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
