@@ -70,11 +70,15 @@ public sealed class ScaleFailoverTests(ScaleAppFixture fixture)
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
         {
+            // Each attempt is bounded, as a real client's is: in development the orchestrator's port proxy accepts a
+            // connection for the stopped replica and holds it, until the front door's health probe takes it out.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(TimeSpan.FromSeconds(5));
             try
             {
-                return await fixture.ConnectAsync(user, cancellationToken);
+                return await fixture.ConnectAsync(user, attempt.Token);
             }
-            catch (WebSocketException)
+            catch (Exception ex) when (ex is WebSocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 // 502/503 while the front door still routes to the stopped replica: back off and retry, as clients do.
                 await Task.Delay(delay, cancellationToken);
