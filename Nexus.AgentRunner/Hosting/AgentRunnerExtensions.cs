@@ -49,7 +49,9 @@ internal static class AgentRunnerExtensions
 
     public static WebApplication MapAgentRunnerApi(this WebApplication app)
     {
+        // Under /api as well, so the document is reachable through the front door (which forwards only /api/*).
         app.MapOpenApi();
+        app.MapOpenApi("/api/openapi/{documentName}.json");
         var api = app.MapGroup("/api");
         api.MapSessionEndpoints();
         api.MapApprovalEndpoints();

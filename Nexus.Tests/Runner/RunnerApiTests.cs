@@ -258,10 +258,12 @@ public sealed class RunnerApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, decide.StatusCode);
     }
 
-    [Fact]
-    public async Task OpenApi_document_describes_the_api()
+    [Theory]
+    [InlineData("/openapi/v1.json")]
+    [InlineData("/api/openapi/v1.json")] // the path the front door forwards
+    public async Task OpenApi_document_describes_the_api(string path)
     {
-        var (response, body) = await _runner.GetAsync("/openapi/v1.json");
+        var (response, body) = await _runner.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(body.GetProperty("paths").TryGetProperty("/api/sessions", out _));
         Assert.True(body.GetProperty("paths").TryGetProperty("/api/approvals/{requestId}/decision", out _));
