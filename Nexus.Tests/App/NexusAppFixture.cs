@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.App;
 
@@ -13,7 +14,6 @@ namespace Nexus.Tests.App;
 public sealed class NexusAppFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private DistributedApplication? _app;
 
@@ -49,20 +49,7 @@ public sealed class NexusAppFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is null)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(StopTimeout);
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        finally
-        {
-            await _app.DisposeAsync().AsTask().WaitAsync(StopTimeout);
-        }
+        await _app.StopAndDisposeAsync();
     }
 }
 

@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Nexus.Tests.Infrastructure;
 using Nexus.Contracts;
 using System.Text.Json;
 using StackExchange.Redis;
@@ -16,7 +17,6 @@ namespace Nexus.Tests.App;
 public sealed class ScaleAppFixture : IAsyncLifetime
 {
     public static readonly string[] Gateways = ["wsgateway", "wsgateway-2"];
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private DistributedApplication? _app;
     private ConnectionMultiplexer? _redis;
@@ -166,20 +166,7 @@ public sealed class ScaleAppFixture : IAsyncLifetime
             await _redis.DisposeAsync();
         }
 
-        if (_app is null)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(StopTimeout);
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        finally
-        {
-            await _app.DisposeAsync().AsTask().WaitAsync(StopTimeout);
-        }
+        await _app.StopAndDisposeAsync();
     }
 }
 

@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Nexus.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 // Not "Nexus.Tests.Console": a namespace named Console would shadow System.Console for every test folder.
@@ -19,7 +20,6 @@ public sealed class ConsoleAppFixture : IAsyncLifetime
     public const string RunnerResource = "agentrunner";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private DistributedApplication? _app;
     private IPlaywright? _playwright;
@@ -78,19 +78,6 @@ public sealed class ConsoleAppFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        if (_app is null)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(StopTimeout);
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        finally
-        {
-            await _app.DisposeAsync().AsTask().WaitAsync(StopTimeout);
-        }
+        await _app.StopAndDisposeAsync();
     }
 }
