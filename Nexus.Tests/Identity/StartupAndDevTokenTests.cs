@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexus.Tests.Gateway.Infrastructure;
 using Nexus.Tests.Infrastructure;
@@ -20,15 +21,14 @@ public sealed class StartupAndDevTokenTests
     }
 
     [Fact]
-    public async Task Outside_Development_dev_users_stop_start_up_naming_Auth_AllowDevUsers()
+    public async Task Outside_Development_dev_users_work_only_when_set_explicitly_and_a_warning_says_so()
     {
         await using var redis = await RedisServer.StartAsync();
+        var settings = new Dictionary<string, string?> { ["Auth:AllowDevUsers"] = "true" };
+        await using var host = await GatewayHost.StartAsync(redis, settings, environment: "Production");
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GatewayHost.StartAsync(
-            redis, Tokens.Settings(), environment: "Production"));
-
-        Assert.Contains("Auth:AllowDevUsers", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Tokens.Key, error.Message, StringComparison.Ordinal);
+        Assert.Equal(101, await host.UpgradeStatusAsync("user=rig-user"));
+        Assert.Contains(host.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("Auth:AllowDevUsers is true in environment Production", StringComparison.Ordinal));
     }
 
     [Fact]

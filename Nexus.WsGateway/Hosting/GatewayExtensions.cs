@@ -38,6 +38,7 @@ internal static class GatewayExtensions
         services.AddSingleton<JwtSettings>();
         services.AddSingleton<IConnectionIdentityProvider, JwtIdentityProvider>();
         services.AddSingleton<IConnectionIdentityProvider, DevUserIdentityProvider>();
+        services.AddHostedService<DevUsersWarning>();
         services.AddSingleton<DevTokenEndpoint>();
         services.AddSingleton<UserConnectionLimiter>();
         services.AddSingleton<ConnectionRegistry>();
