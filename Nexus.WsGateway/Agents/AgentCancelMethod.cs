@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Nexus.Contracts.Events;
 using Nexus.Contracts.Runner;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.JsonRpc;
@@ -22,7 +23,7 @@ internal sealed class AgentCancelMethod(RunnerClient runner) : IJsonRpcMethod
 
         var reply = await runner.CancelSessionAsync(sessionId, new CancelSessionRequest(client.UserId), cancellationToken);
         return reply.Outcome == RunnerOutcome.Ok
-            ? JsonRpcResult.Success(new CancelSessionResponse(sessionId, Cancelling), RunnerJsonContext.Default.CancelSessionResponse)
+            ? JsonRpcResult.Success(new CancelSessionResponse(sessionId, Cancelling), NexusJsonContext.Default.CancelSessionResponse)
             : JsonRpcResult.Failure(reply.ToError($"no session '{sessionId}'", "only the session's owner may cancel it"));
     }
 }

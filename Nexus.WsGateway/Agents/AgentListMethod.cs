@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Nexus.Contracts.Events;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.JsonRpc;
 
@@ -18,7 +19,7 @@ internal sealed class AgentListMethod(RunnerClient runner) : IJsonRpcMethod
 
         var reply = await runner.ListSessionsAsync(client.UserId, cancellationToken);
         return reply is { Outcome: RunnerOutcome.Ok, Value: { } list }
-            ? JsonRpcResult.Success(list, RunnerJsonContext.Default.SessionListResponse)
+            ? JsonRpcResult.Success(list, NexusJsonContext.Default.SessionListResponse)
             : JsonRpcResult.Failure(reply.ToError("not found", "forbidden"));
     }
 }

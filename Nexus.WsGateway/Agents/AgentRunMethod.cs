@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Nexus.Contracts.Events;
 using Nexus.Contracts.Runner;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.JsonRpc;
@@ -22,7 +23,7 @@ internal sealed class AgentRunMethod(RunnerClient runner) : IJsonRpcMethod
         var idempotencyKey = Guid.NewGuid().ToString("N");
         var reply = await runner.CreateSessionAsync(new CreateSessionRequest(client.UserId, task), idempotencyKey, cancellationToken);
         return reply is { Outcome: RunnerOutcome.Ok, Value: { } created }
-            ? JsonRpcResult.Success(created, RunnerJsonContext.Default.CreateSessionResponse)
+            ? JsonRpcResult.Success(created, NexusJsonContext.Default.CreateSessionResponse)
             : JsonRpcResult.Failure(reply.ToError("not found", "forbidden"));
     }
 }

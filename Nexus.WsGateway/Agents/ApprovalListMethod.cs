@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Nexus.Contracts.Events;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.JsonRpc;
 
@@ -24,7 +25,7 @@ internal sealed class ApprovalListMethod(RunnerClient runner, IOptions<ApprovalP
 
         var reply = await runner.ListApprovalsAsync(cancellationToken);
         return reply is { Outcome: RunnerOutcome.Ok, Value: { } list }
-            ? JsonRpcResult.Success(list, RunnerJsonContext.Default.ApprovalListResponse)
+            ? JsonRpcResult.Success(list, NexusJsonContext.Default.ApprovalListResponse)
             : JsonRpcResult.Failure(reply.ToError("not found", "forbidden"));
     }
 }

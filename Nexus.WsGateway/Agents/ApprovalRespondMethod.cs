@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Nexus.Contracts.Events;
 using Nexus.Contracts.Runner;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.JsonRpc;
@@ -37,7 +38,7 @@ internal sealed class ApprovalRespondMethod(RunnerClient runner, IOptions<Approv
 
         var reply = await runner.DecideAsync(requestId, new DecisionRequest(decision, client.UserId, reason), cancellationToken);
         return reply is { Outcome: RunnerOutcome.Ok, Value: { } decided }
-            ? JsonRpcResult.Success(decided, RunnerJsonContext.Default.DecisionResponse)
+            ? JsonRpcResult.Success(decided, NexusJsonContext.Default.DecisionResponse)
             : JsonRpcResult.Failure(reply.ToError($"no approval request '{requestId}'", "not allowed to decide this approval"));
     }
 }

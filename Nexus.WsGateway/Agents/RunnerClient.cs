@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
+using Nexus.Contracts.Events;
 using Nexus.Contracts.Runner;
 using Polly;
 
@@ -16,7 +17,7 @@ internal sealed partial class RunnerClient(HttpClient http, IOptions<RunnerClien
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private static RunnerJsonContext Json => RunnerJsonContext.Default;
+    private static NexusJsonContext Json => NexusJsonContext.Default;
 
     /// <summary>POST api/sessions. <c>idempotencyKey</c> is one per JSON-RPC call: the resilience pipeline resends the
     /// same request on retry, so the runner sees the same key and returns the session it already created.</summary>
