@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using Nexus.WsGateway.JsonRpc;
 
 namespace Nexus.WsGateway.Connections;
 
@@ -131,7 +132,12 @@ internal sealed partial class GatewayConnection
             case RateDecision.Rejected:
                 _services.Metrics.RequestRateLimited();
                 Log.RateLimited(_services.Logger, Client.ConnectionId, Client.UserId);
-                Send(JsonRpcErrorResponse.Create(message.Span, JsonRpcErrorResponse.RateLimitedCode, "Rate limited"));
+                // The engine's own rejection: each request gets -32004 with its id, notifications get nothing.
+                if (JsonRpcReplies.Reject(message, JsonRpcError.RateLimited) is { IsEmpty: false } rejected)
+                {
+                    Send(rejected);
+                }
+
                 return true;
             case RateDecision.Disconnect:
                 _services.Metrics.RequestRateLimited();
@@ -152,7 +158,7 @@ internal sealed partial class GatewayConnection
         catch (Exception ex)
         {
             Log.DispatchFailed(_services.Logger, Client.ConnectionId, ex);
-            reply = JsonRpcErrorResponse.Create(message.Span, JsonRpcErrorResponse.InternalErrorCode, "Internal error");
+            reply = JsonRpcReplies.Reject(message, JsonRpcError.InternalError);
         }
 
         if (reply is { IsEmpty: false } bytes)
