@@ -98,7 +98,7 @@ public sealed class ScaleAppFixture : IAsyncLifetime
     {
         foreach (var gateway in Gateways)
         {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(gateway, cancellationToken);
+            await App.WaitForRestartedAsync(gateway, cancellationToken);
         }
 
         var seen = new HashSet<string>();

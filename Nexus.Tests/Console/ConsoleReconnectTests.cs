@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Playwright;
+using Nexus.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -29,7 +30,7 @@ public sealed class ConsoleReconnectTests(ConsoleAppFixture fixture, ITestOutput
             null,
             new() { Timeout = Long, PollingInterval = 50 });
         await grace.ScreenshotAsync("reconnect-1-grace-during-restart");
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(ConsoleAppFixture.GatewayResource, cts.Token);
+        await fixture.App.WaitForRestartedAsync(ConsoleAppFixture.GatewayResource, cts.Token);
         await grace.ExpectConnectedAsync(Long);
         await heidi.ExpectConnectedAsync(Long);
         foreach (var page in new[] { grace, heidi })

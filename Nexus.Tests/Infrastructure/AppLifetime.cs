@@ -1,4 +1,6 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Nexus.Tests.Infrastructure;
 
@@ -24,4 +26,15 @@ public static class AppLifetime
             await app.DisposeAsync().AsTask().WaitAsync(StopTimeout);
         }
     }
+
+    /// <summary>
+    /// Waits for a resource that was just restarted to be Running and healthy. Unlike
+    /// <c>WaitForResourceHealthyAsync</c>, it does not give up on the stopped snapshot that can still be the latest
+    /// one right after a restart command returns.
+    /// </summary>
+    public static Task WaitForRestartedAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken)
+        => app.ResourceNotifications.WaitForResourceAsync(
+            resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy,
+            cancellationToken);
 }
