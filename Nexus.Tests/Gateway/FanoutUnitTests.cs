@@ -169,7 +169,7 @@ public sealed class FanoutUnitTests : IDisposable
 
         public Task Completion => Task.CompletedTask;
 
-        public bool Send(ReadOnlyMemory<byte> message)
+        public bool Send(ReadOnlyMemory<byte> message, WriteBatch? batch)
         {
             if (Accept)
             {
@@ -212,7 +212,10 @@ public sealed class FanoutUnitTests : IDisposable
 
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public IAsyncEnumerable<SourceNotification> ReadAllAsync(CancellationToken cancellationToken) => _channel.Reader.ReadAllAsync(cancellationToken);
+        public async ValueTask<SourceNotification?> ReadAsync(CancellationToken cancellationToken)
+            => await _channel.Reader.WaitToReadAsync(cancellationToken) && _channel.Reader.TryRead(out var notification) ? notification : null;
+
+        public bool TryRead(out SourceNotification notification) => _channel.Reader.TryRead(out notification);
 
         public Task StopAsync()
         {

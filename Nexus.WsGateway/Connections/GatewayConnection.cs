@@ -17,12 +17,12 @@ internal sealed partial class GatewayConnection : IClientConnection
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _abortTimer;
 
-    public GatewayConnection(WebSocket socket, ClientContext client, ConnectionServices services)
+    public GatewayConnection(WebSocket socket, ClientContext client, ConnectionServices services, BatchingTransport? transport = null)
     {
         _socket = socket;
         _services = services;
         Client = client;
-        _writer = new SocketWriter(socket, services.Options.MaxQueuedBytes);
+        _writer = new SocketWriter(socket, services.Options.MaxQueuedBytes, transport);
         _rateLimiter = new RequestRateLimiter(services.Options.MaxRequestsPerSecond, services.Time);
     }
 
@@ -53,9 +53,11 @@ internal sealed partial class GatewayConnection : IClientConnection
         }
     }
 
-    public bool Send(ReadOnlyMemory<byte> message)
+    public bool Send(ReadOnlyMemory<byte> message) => Send(message, batch: null);
+
+    public bool Send(ReadOnlyMemory<byte> message, WriteBatch? batch)
     {
-        switch (_writer.TryEnqueue(message))
+        switch (_writer.TryEnqueue(message, batch))
         {
             case EnqueueResult.Accepted:
                 return true;

@@ -15,7 +15,13 @@ internal interface IClientConnection
     /// Hands a message to the connection's writer. Never blocks, never throws, never awaits the client:
     /// a client that cannot take it is closed as slow (1013). Returns true when the message was taken.
     /// </summary>
-    bool Send(ReadOnlyMemory<byte> message);
+    bool Send(ReadOnlyMemory<byte> message) => Send(message, batch: null);
+
+    /// <summary>
+    /// As <see cref="Send(ReadOnlyMemory{byte})"/>; with a <paramref name="batch"/>, the write may be held and flushed
+    /// when the fan-out completes the batch.
+    /// </summary>
+    bool Send(ReadOnlyMemory<byte> message, WriteBatch? batch);
 
     /// <summary>Starts a close handshake; the socket is aborted if it has not finished within <paramref name="timeout"/>.</summary>
     void Close(WebSocketCloseStatus status, string description, TimeSpan timeout);

@@ -29,8 +29,11 @@ namespace Nexus.WsGateway.Connections;
 /// <para><b>Idle cost.</b> The queue is created on the first message that cannot be written inline: a
 /// <see cref="ConcurrentQueue{T}"/> allocates a 32-slot segment (about 1 KB) when constructed, and most connections
 /// (idle ones, and those that keep up at moderate rates) never need it (issue 5: idle memory per connection).</para>
+/// <para><b>Batches.</b> When the fan-out passes over a backlog it gives a <see cref="WriteBatch"/>: an inline write
+/// then opens a batch on the <see cref="BatchingTransport"/> (once per pass), so the frames of several messages
+/// leave in one flush when the pass ends. Without a transport (an HTTP/2 WebSocket) every write is flushed.</para>
 /// </remarks>
-internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
+internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes, BatchingTransport? transport = null)
 {
     private ConcurrentQueue<ReadOnlyMemory<byte>>? _queue;
     private readonly AsyncSignal _signal = new();
@@ -47,7 +50,7 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
     public bool IsClosing => Volatile.Read(ref _close) is not null;
 
     /// <summary>Never blocks and never throws. The same memory may be given to many writers: it is only read.</summary>
-    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> message)
+    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> message, WriteBatch? batch = null)
     {
         if (IsClosing)
         {
@@ -59,6 +62,11 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
             // The flag is ours; the authoritative emptiness check is this one, made while holding it.
             if (QueueIsEmpty() && !IsClosing)
             {
+                if (batch is not null && transport is not null && transport.BeginBatch())
+                {
+                    batch.Opened(this);
+                }
+
                 return WriteInline(message);
             }
 
@@ -75,6 +83,9 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes)
         _signal.Set();
         return EnqueueResult.Accepted;
     }
+
+    /// <summary>Flushes the frames held since this writer joined the fan-out's batch. Called by the fan-out only.</summary>
+    public void EndBatch() => transport?.EndBatch(socket);
 
     /// <summary>
     /// Asks the send loop to stop sending data and send a close frame (when the socket can still take one).

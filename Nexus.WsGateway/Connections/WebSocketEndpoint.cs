@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.Hosting;
@@ -24,6 +25,7 @@ internal sealed partial class WebSocketEndpoint(
     ILogger<WebSocketEndpoint> logger)
 {
     private readonly IConnectionIdentityProvider[] _identityProviders = [.. identityProviders];
+
     /// <summary>Response header of the 101 upgrade naming the replica that accepted the socket (issue 6).</summary>
     public const string InstanceHeader = "X-Nexus-Gateway";
 
@@ -32,26 +34,15 @@ internal sealed partial class WebSocketEndpoint(
         ? $"{Environment.MachineName}-{Environment.ProcessId}"
         : options.Value.InstanceId;
 
+    /// <summary>The replica's name in <see cref="InstanceHeader"/>.</summary>
+    public string InstanceId => _instanceId;
+
     public async Task HandleAsync(HttpContext context)
     {
-        if (!state.IsAccepting)
+        var admission = await AdmitAsync(context);
+        if (admission.Refusal is { } refusal)
         {
-            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "the gateway is shutting down");
-            return;
-        }
-
-        if (!origins.IsAllowed(context.Request))
-        {
-            services.Metrics.OriginRefused();
-            await RefuseAsync(context, StatusCodes.Status403Forbidden, $"origin '{context.Request.Headers.Origin}' is not allowed (Gateway:AllowedOrigins)");
-            return;
-        }
-
-        var identity = await AuthenticateAsync(context);
-        if (identity.Kind != IdentityResultKind.Authenticated)
-        {
-            services.Metrics.AuthenticationFailed(identity.FailureKind ?? "missing");
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, identity.FailureReason ?? "no identity: send a token (or ?user= in development)");
+            await RefuseAsync(context, admission, refusal);
             return;
         }
 
@@ -61,7 +52,7 @@ internal sealed partial class WebSocketEndpoint(
             return;
         }
 
-        var userId = identity.UserId!;
+        var userId = admission.Identity.UserId!;
         if (!userLimits.TryReserve(userId, _options.MaxConnectionsPerUser))
         {
             await RefuseAsync(context, StatusCodes.Status429TooManyRequests, $"user already holds {_options.MaxConnectionsPerUser} connections (Gateway:MaxConnectionsPerUser)");
@@ -70,7 +61,14 @@ internal sealed partial class WebSocketEndpoint(
 
         try
         {
-            await RunConnectionAsync(context, userId, identity);
+            context.Response.Headers[InstanceHeader] = _instanceId;
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                KeepAliveInterval = _options.KeepAliveInterval,
+                KeepAliveTimeout = _options.KeepAliveTimeout,
+                DangerousEnableCompression = false,
+            });
+            await RunAsync(socket, transport: null, context.Connection.Id, admission.Identity, context.RequestAborted);
         }
         finally
         {
@@ -78,25 +76,50 @@ internal sealed partial class WebSocketEndpoint(
         }
     }
 
-    private async Task RunConnectionAsync(HttpContext context, string userId, IdentityResult identity)
+    /// <summary>
+    /// The checks of PROTOCOL.md section 5 that come before the upgrade check, in order: shutting down (503),
+    /// Origin (403), identity (401). No side effect (no log, no metric), so <see cref="DirectUpgradeMiddleware"/> can
+    /// ask first and leave a refusal to this endpoint.
+    /// </summary>
+    public async ValueTask<Admission> AdmitAsync(HttpContext context)
     {
-        context.Response.Headers[InstanceHeader] = _instanceId;
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        if (!state.IsAccepting)
         {
-            KeepAliveInterval = _options.KeepAliveInterval,
-            KeepAliveTimeout = _options.KeepAliveTimeout,
-            DangerousEnableCompression = false,
-        });
+            return Admission.Refused(StatusCodes.Status503ServiceUnavailable, "the gateway is shutting down");
+        }
 
-        var client = new ClientContext(context.Connection.Id, userId, identity.IsApprover);
-        var connection = new GatewayConnection(socket, client, services);
+        if (!origins.IsAllowed(context.Request))
+        {
+            return Admission.Refused(StatusCodes.Status403Forbidden, $"origin '{context.Request.Headers.Origin}' is not allowed (Gateway:AllowedOrigins)");
+        }
+
+        var identity = await AuthenticateAsync(context);
+        return identity.Kind == IdentityResultKind.Authenticated
+            ? new Admission(identity, null, null)
+            : Admission.Refused(StatusCodes.Status401Unauthorized, identity.FailureReason ?? "no identity: send a token (or ?user= in development)", identity);
+    }
+
+    /// <summary>Reserves one of the user's connections (<c>Gateway:MaxConnectionsPerUser</c>); release with <see cref="ReleaseUser"/>.</summary>
+    public bool TryReserveUser(string userId) => userLimits.TryReserve(userId, _options.MaxConnectionsPerUser);
+
+    public void ReleaseUser(string userId) => userLimits.Release(userId);
+
+    /// <summary>
+    /// Runs an accepted socket until it ends: registered for the fan-out, closed with 1008 when its token expires.
+    /// Shared by the endpoint and <see cref="DirectUpgradeMiddleware"/>.
+    /// </summary>
+    public async Task RunAsync(WebSocket socket, BatchingTransport? transport, string connectionId, IdentityResult identity, CancellationToken aborted)
+    {
+        var userId = identity.UserId!;
+        var client = new ClientContext(connectionId, userId, identity.IsApprover);
+        var connection = new GatewayConnection(socket, client, services, transport);
         registry.Add(connection);
         services.Metrics.ConnectionOpened();
         Log.ConnectionOpened(logger, client.ConnectionId, userId, identity.IsApprover);
         using var expiry = TokenExpiry.Watch(connection, identity.ExpiresAt, services.Time, _options.CloseTimeout, logger);
         try
         {
-            await connection.RunAsync(context.RequestAborted);
+            await connection.RunAsync(aborted);
         }
         finally
         {
@@ -120,11 +143,31 @@ internal sealed partial class WebSocketEndpoint(
         return IdentityResult.None;
     }
 
+    private Task RefuseAsync(HttpContext context, Admission admission, int status)
+    {
+        if (status == StatusCodes.Status403Forbidden)
+        {
+            services.Metrics.OriginRefused();
+        }
+        else if (status == StatusCodes.Status401Unauthorized)
+        {
+            services.Metrics.AuthenticationFailed(admission.Identity.FailureKind ?? "missing");
+        }
+
+        return RefuseAsync(context, status, admission.Reason!);
+    }
+
     private Task RefuseAsync(HttpContext context, int status, string reason)
     {
         Log.ConnectionRefused(logger, status, reason);
         context.Response.StatusCode = status;
         return context.Response.WriteAsync(reason, context.RequestAborted);
+    }
+
+    /// <summary>What <see cref="AdmitAsync"/> decided: an identity, or the HTTP status and reason of a refusal.</summary>
+    internal readonly record struct Admission(IdentityResult Identity, int? Refusal, string? Reason)
+    {
+        public static Admission Refused(int status, string reason, IdentityResult identity = default) => new(identity, status, reason);
     }
 
     private static partial class Log

@@ -49,7 +49,14 @@ internal sealed partial class NotificationFanout : IDisposable
     public void Dispose() => _parser.Dispose();
 
     /// <summary>Returns the number of connections the notification was handed to.</summary>
-    public async ValueTask<int> FanOutAsync(SourceNotification notification, CancellationToken cancellationToken)
+    public ValueTask<int> FanOutAsync(SourceNotification notification, CancellationToken cancellationToken)
+        => FanOutAsync(notification, batch: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="FanOutAsync(SourceNotification, CancellationToken)"/>; with a <paramref name="batch"/>, writes may
+    /// be held until the caller completes it, so that several notifications leave each socket in one flush.
+    /// </summary>
+    public async ValueTask<int> FanOutAsync(SourceNotification notification, WriteBatch? batch, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         _metrics.NotificationReceived();
@@ -69,7 +76,8 @@ internal sealed partial class NotificationFanout : IDisposable
         }
 
         using var activity = StartActivity(redisChannel, parsed, notification.Payload.Length);
-        var delivered = await RouteAsync(channel, parsed.Frame, cancellationToken);
+        var delivered = await RouteAsync(channel, parsed.Frame, batch, cancellationToken);
+        batch?.Counted(parsed.Frame.Length, delivered);
         activity?.SetTag("nexus.gateway.recipients", delivered);
 
         _metrics.NotificationDelivered(delivered);
@@ -78,24 +86,24 @@ internal sealed partial class NotificationFanout : IDisposable
         return delivered;
     }
 
-    private ValueTask<int> RouteAsync(string channel, byte[] frame, CancellationToken cancellationToken)
+    private ValueTask<int> RouteAsync(string channel, byte[] frame, WriteBatch? batch, CancellationToken cancellationToken)
     {
         if (channel.StartsWith(Channels.UserPrefix, StringComparison.Ordinal))
         {
             var userId = channel[Channels.UserPrefix.Length..];
-            return ValueTask.FromResult(userId.Length == 0 ? 0 : Deliver(_registry.ForUser(userId), channel, frame, approversOnly: false));
+            return ValueTask.FromResult(userId.Length == 0 ? 0 : Deliver(_registry.ForUser(userId), channel, frame, approversOnly: false, batch));
         }
 
         if (channel.StartsWith(Channels.AgentPrefix, StringComparison.Ordinal))
         {
-            return DeliverToSessionOwnerAsync(channel, frame, cancellationToken);
+            return DeliverToSessionOwnerAsync(channel, frame, batch, cancellationToken);
         }
 
         var approversOnly = _restrictApprovals && channel == Channels.Approval;
-        return ValueTask.FromResult(Deliver(_registry.All, channel, frame, approversOnly));
+        return ValueTask.FromResult(Deliver(_registry.All, channel, frame, approversOnly, batch));
     }
 
-    private async ValueTask<int> DeliverToSessionOwnerAsync(string channel, byte[] frame, CancellationToken cancellationToken)
+    private async ValueTask<int> DeliverToSessionOwnerAsync(string channel, byte[] frame, WriteBatch? batch, CancellationToken cancellationToken)
     {
         var sessionId = channel[Channels.AgentPrefix.Length..];
         if (sessionId.Length == 0)
@@ -120,11 +128,11 @@ internal sealed partial class NotificationFanout : IDisposable
             return 0;
         }
 
-        return Deliver(_registry.ForUser(owner), channel, frame, approversOnly: false);
+        return Deliver(_registry.ForUser(owner), channel, frame, approversOnly: false, batch);
     }
 
     /// <summary>The hot loop: no allocation, no await; each recipient gets the same bytes.</summary>
-    private static int Deliver(IClientConnection[] recipients, string channel, ReadOnlyMemory<byte> frame, bool approversOnly)
+    private static int Deliver(IClientConnection[] recipients, string channel, ReadOnlyMemory<byte> frame, bool approversOnly, WriteBatch? batch)
     {
         var delivered = 0;
         foreach (var connection in recipients)
@@ -135,7 +143,7 @@ internal sealed partial class NotificationFanout : IDisposable
                 continue;
             }
 
-            if (connection.Send(frame))
+            if (connection.Send(frame, batch))
             {
                 delivered++;
             }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Nexus.WsGateway.Connections;
@@ -44,6 +45,8 @@ internal static class GatewayExtensions
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<WebSocketEndpoint>();
+        services.AddSingleton<DirectUpgradeMiddleware>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, DirectUpgradeSetup>();
 
         // JSON-RPC engine: the dispatcher, its methods and the runner client.
         services.AddJsonRpc();

@@ -41,6 +41,12 @@ internal sealed class GatewayOptions
     /// <summary>Browser origins allowed to connect (exact, case-insensitive). Empty: no origin check.</summary>
     public IList<string> AllowedOrigins { get; } = [];
 
+    /// <summary>
+    /// Accept a WebSocket upgrade that opens a connection below Kestrel's HTTP layer (<c>DirectUpgradeMiddleware</c>):
+    /// less memory per socket and batched writes. False: every upgrade goes through the ASP.NET Core endpoint.
+    /// </summary>
+    public bool DirectUpgrade { get; set; } = true;
+
     /// <summary>Connections one user may hold on this replica; more are refused with 429.</summary>
     public int MaxConnectionsPerUser { get; set; } = 100;
 }

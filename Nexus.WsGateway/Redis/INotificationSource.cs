@@ -15,9 +15,15 @@ internal interface INotificationSource
     /// <summary>Subscribes; completes once the subscription is confirmed.</summary>
     Task StartAsync(CancellationToken cancellationToken);
 
-    /// <summary>Read by exactly one consumer, sequentially, which keeps the order. Ends after <see cref="StopAsync"/>.</summary>
-    IAsyncEnumerable<SourceNotification> ReadAllAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The next message, waiting for one; null once the source was stopped. Read by exactly one consumer,
+    /// sequentially (with <see cref="TryRead"/>), which keeps the order.
+    /// </summary>
+    ValueTask<SourceNotification?> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Unsubscribes; the sequence of <see cref="ReadAllAsync"/> then ends.</summary>
+    /// <summary>The next message if one has already arrived: how the consumer sees a backlog.</summary>
+    bool TryRead(out SourceNotification notification);
+
+    /// <summary>Unsubscribes; <see cref="ReadAsync"/> then returns null.</summary>
     Task StopAsync();
 }

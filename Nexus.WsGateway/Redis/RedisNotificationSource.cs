@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Nexus.Contracts;
 using Nexus.WsGateway.Telemetry;
 using StackExchange.Redis;
@@ -17,6 +17,7 @@ internal sealed partial class RedisNotificationSource(
     ILogger<RedisNotificationSource> logger) : INotificationSource
 {
     private ChannelMessageQueue? _queue;
+    private int _stopped;
 
     public long Backlog => Volatile.Read(ref _queue) is { } queue && queue.TryGetCount(out var count) ? count : 0;
 
@@ -28,23 +29,43 @@ internal sealed partial class RedisNotificationSource(
         Log.Subscribed(logger, Channels.RedisPattern);
     }
 
-    public async IAsyncEnumerable<SourceNotification> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async ValueTask<SourceNotification?> ReadAsync(CancellationToken cancellationToken)
     {
         var queue = Volatile.Read(ref _queue) ?? throw new InvalidOperationException("The notification source was not started.");
-        await foreach (var message in queue.WithCancellation(cancellationToken))
+        try
         {
-            yield return new SourceNotification(message.Channel.ToString(), (ReadOnlyMemory<byte>)message.Message);
+            return ToNotification(await queue.ReadAsync(cancellationToken));
         }
+        catch (ChannelClosedException)
+        {
+            // Unsubscribed: the queue was completed.
+            return null;
+        }
+    }
+
+    public bool TryRead(out SourceNotification notification)
+    {
+        if (Volatile.Read(ref _queue) is { } queue && queue.TryRead(out var message))
+        {
+            notification = ToNotification(message);
+            return true;
+        }
+
+        notification = default;
+        return false;
     }
 
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _queue, null) is { } queue)
+        if (Interlocked.Exchange(ref _stopped, 1) == 0 && Volatile.Read(ref _queue) is { } queue)
         {
             await queue.UnsubscribeAsync();
             Log.Unsubscribed(logger, Channels.RedisPattern);
         }
     }
+
+    private static SourceNotification ToNotification(ChannelMessage message)
+        => new(message.Channel.ToString(), (ReadOnlyMemory<byte>)message.Message);
 
     private static partial class Log
     {
