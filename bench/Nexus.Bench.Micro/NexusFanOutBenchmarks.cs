@@ -113,7 +113,7 @@ public class NexusFanOutBenchmarks
 
         public Task Completion => Task.CompletedTask;
 
-        public bool Send(ReadOnlyMemory<byte> message)
+        public bool Send(ReadOnlyMemory<byte> message, WriteBatch? batch)
         {
             Count++;
             return true;
