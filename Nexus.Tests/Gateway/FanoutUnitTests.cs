@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Nexus.Tests.Infrastructure;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.Connections;
 using Nexus.WsGateway.Fanout;
@@ -122,7 +123,7 @@ public sealed class FanoutUnitTests : IDisposable
         var client = Add("alice");
         var source = new FakeSource();
         using var fanout = CreateFanout();
-        var worker = new FanoutWorker(source, fanout, NullLogger<FanoutWorker>.Instance);
+        var worker = new FanoutWorker(source, fanout, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<FanoutWorker>.Instance);
         using var metrics = new RejectedCounter(_services.GetRequiredService<IMeterFactory>());
         await worker.StartAsync(default);
 
@@ -137,6 +138,32 @@ public sealed class FanoutUnitTests : IDisposable
 
         Assert.Equal(["first", "second", "third"], client.Sent.Select(s => JsonDocument.Parse(s).RootElement.GetProperty("params").GetProperty("event").GetString()));
         Assert.Equal(2, metrics.Count);
+    }
+
+    [Fact]
+    public async Task Worker_fans_out_a_backlog_with_a_batch_and_a_lone_message_without()
+    {
+        var client = Add("alice");
+        var source = new FakeSource();
+        using var fanout = CreateFanout();
+        var worker = new FanoutWorker(source, fanout, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<FanoutWorker>.Instance);
+        for (var i = 0; i < 40; i++)
+        {
+            source.Write(Message("global", $$$"""{"event":"backlog","data":{"i":{{{i}}}}}"""));
+        }
+
+        await worker.StartAsync(default);
+        await Wait.UntilAsync(() => client.Sent.Count == 40, "backlog fanned out");
+        source.Write(Message("global", """{"event":"alone"}"""));
+        await Wait.UntilAsync(() => client.Sent.Count == 41, "lone message fanned out");
+        source.Complete();
+        await worker.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
+        await worker.StopAsync(default);
+
+        // 40 waiting messages: a pass of WriteBatch.MaxMessages (32) and a pass of the 8 left, all batched.
+        Assert.All(client.Batched.Take(40), Assert.True);
+        Assert.False(client.Batched[40], "a message with nothing behind it is written at once");
+        Assert.Equal(Enumerable.Range(0, 40), client.Sent.Take(40).Select(s => JsonDocument.Parse(s).RootElement.GetProperty("params").GetProperty("data").GetProperty("i").GetInt32()));
     }
 
     private FakeConnection Add(string user, bool isApprover = false)
@@ -169,11 +196,15 @@ public sealed class FanoutUnitTests : IDisposable
 
         public Task Completion => Task.CompletedTask;
 
+        /// <summary>For each message taken: whether it came with a batch.</summary>
+        public List<bool> Batched { get; } = [];
+
         public bool Send(ReadOnlyMemory<byte> message, WriteBatch? batch)
         {
             if (Accept)
             {
                 Sent.Add(message);
+                Batched.Add(batch is not null);
             }
 
             return Accept;

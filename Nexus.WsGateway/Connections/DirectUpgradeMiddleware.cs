@@ -25,6 +25,7 @@ namespace Nexus.WsGateway.Connections;
 /// </remarks>
 internal sealed partial class DirectUpgradeMiddleware(
     WebSocketEndpoint endpoint,
+    GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     ILogger<DirectUpgradeMiddleware> logger)
 {
@@ -53,9 +54,12 @@ internal sealed partial class DirectUpgradeMiddleware(
             return;
         }
 
+        // Only these two are needed from here on: the parsed head (headers and all) must not live as long as the socket.
+        var (headLength, accept) = (head.Length, head.Accept);
+        head = null;
         try
         {
-            await RunAsync(connection, head, admission.Identity);
+            await RunAsync(connection, headLength, accept, admission.Identity);
         }
         finally
         {
@@ -63,19 +67,20 @@ internal sealed partial class DirectUpgradeMiddleware(
         }
     }
 
-    private async Task RunAsync(ConnectionContext connection, UpgradeRequestHead head, Identity.IdentityResult identity)
+    private async Task RunAsync(ConnectionContext connection, int headLength, string accept, Identity.IdentityResult identity)
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
-        if (!input.TryRead(out var buffered) || buffered.Buffer.Length < head.Length)
+        if (!input.TryRead(out var buffered) || buffered.Buffer.Length < headLength)
         {
             // The head was read before and nothing consumed it: it must still be there.
             throw new InvalidOperationException("The upgrade request head is no longer buffered.");
         }
 
-        input.AdvanceTo(buffered.Buffer.GetPosition(head.Length));
-        WriteSwitchingProtocols(output, head.Accept, endpoint.InstanceId);
+        input.AdvanceTo(buffered.Buffer.GetPosition(headLength));
+        WriteSwitchingProtocols(output, accept, endpoint.InstanceId);
         await output.FlushAsync(connection.ConnectionClosed);
+        metrics.DirectUpgradeAccepted();
 
         var transport = new BatchingTransport(input, output);
         var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions

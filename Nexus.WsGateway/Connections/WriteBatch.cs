@@ -26,6 +26,9 @@ internal sealed class WriteBatch
     /// <summary>True when the pass should end before taking another notification.</summary>
     public bool IsFull => _messages >= MaxMessages || _frameBytes >= MaxFrameBytes || _totalBytes >= MaxTotalBytes;
 
+    /// <summary>Notifications counted in this pass, so far.</summary>
+    public int Messages => _messages;
+
     /// <summary>Sockets written to in this pass, so far.</summary>
     public int OpenWriters => _open.Count;
 

@@ -14,7 +14,11 @@ namespace Nexus.WsGateway.Fanout;
 /// each socket gets all its frames of the pass in one flush instead of one flush per message (issue 5). With no
 /// backlog, a message is written and flushed at once, so batching adds no latency at moderate rates.
 /// </remarks>
-internal sealed partial class FanoutWorker(INotificationSource source, NotificationFanout fanout, ILogger<FanoutWorker> logger) : BackgroundService
+internal sealed partial class FanoutWorker(
+    INotificationSource source,
+    NotificationFanout fanout,
+    GatewayMetrics metrics,
+    ILogger<FanoutWorker> logger) : BackgroundService
 {
     private readonly WriteBatch _batch = new();
 
@@ -47,6 +51,7 @@ internal sealed partial class FanoutWorker(INotificationSource source, Notificat
                 }
                 finally
                 {
+                    metrics.NotificationsBatched(_batch.Messages);
                     _batch.Complete();
                 }
             }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Nexus.WsGateway.Connections;
@@ -47,6 +48,8 @@ internal static class GatewayExtensions
         services.AddSingleton<WebSocketEndpoint>();
         services.AddSingleton<DirectUpgradeMiddleware>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, DirectUpgradeSetup>();
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<GatewayOptions>>(
+            (sockets, gateway) => sockets.UnsafePreferInlineScheduling = gateway.Value.InlineSocketScheduling);
 
         // JSON-RPC engine: the dispatcher, its methods and the runner client.
         services.AddJsonRpc();

@@ -47,6 +47,12 @@ internal sealed class GatewayOptions
     /// </summary>
     public bool DirectUpgrade { get; set; } = true;
 
+    /// <summary>
+    /// Kestrel's <c>SocketTransportOptions.UnsafePreferInlineScheduling</c>: a flush sends on the flushing thread
+    /// instead of waking Kestrel's send loop, and reads continue on the socket's I/O thread.
+    /// </summary>
+    public bool InlineSocketScheduling { get; set; }
+
     /// <summary>Connections one user may hold on this replica; more are refused with 429.</summary>
     public int MaxConnectionsPerUser { get; set; } = 100;
 }

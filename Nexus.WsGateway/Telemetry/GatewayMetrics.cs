@@ -15,6 +15,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _slowClients;
     private readonly Counter<long> _rateLimited;
     private readonly Histogram<double> _fanoutDuration;
+    private readonly Counter<long> _batched;
+    private readonly Counter<long> _directUpgrades;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _originRefusals;
 
@@ -29,6 +31,8 @@ internal sealed class GatewayMetrics
         _rateLimited = Meter.CreateCounter<long>("nexus.gateway.requests.rate_limited", "{request}", "Client messages refused with -32004.");
         _authFailures = Meter.CreateCounter<long>("nexus.gateway.auth.failures", "{request}", "Upgrades refused with 401, by reason (missing, expired, bad_signature, ...).");
         _originRefusals = Meter.CreateCounter<long>("nexus.gateway.origin.refusals", "{request}", "Upgrades refused with 403 because of their Origin.");
+        _batched = Meter.CreateCounter<long>("nexus.gateway.fanout.batched", "{notification}", "Notifications fanned out in one pass over a backlog, flushed once per socket with the others of the pass.");
+        _directUpgrades = Meter.CreateCounter<long>("nexus.gateway.upgrades.direct", "{connection}", "WebSocket upgrades accepted below Kestrel's HTTP layer (Gateway:DirectUpgrade).");
         _fanoutDuration = Meter.CreateHistogram<double>("nexus.gateway.fanout.duration", "ms", "Time from receiving a notification to handing it to every recipient.");
     }
 
@@ -63,4 +67,8 @@ internal sealed class GatewayMetrics
     public void OriginRefused() => _originRefusals.Add(1);
 
     public void FanoutCompleted(double milliseconds) => _fanoutDuration.Record(milliseconds);
+
+    public void NotificationsBatched(int notifications) => _batched.Add(notifications);
+
+    public void DirectUpgradeAccepted() => _directUpgrades.Add(1);
 }

@@ -15,7 +15,7 @@ using Nexus.WsGateway.Telemetry;
 namespace Nexus.Bench.Micro;
 
 /// <summary>
-/// The gateway's own hot path (issue 5, item 3): one Redis message in (<see cref="NotificationFanout.FanOutAsync"/>:
+/// The gateway's own hot path (issue 5, item 3): one Redis message in (<see cref="NotificationFanout.FanOutAsync(SourceNotification, System.Threading.CancellationToken)"/>:
 /// validate, serialise once, route, filter), its bytes handed to N connections of a real <see cref="ConnectionRegistry"/>.
 /// <para><c>Socket</c>: real <see cref="GatewayConnection"/>s, each with its <see cref="SocketWriter"/> over a server-side
 /// <see cref="WebSocket"/> on a stream that discards, so the whole per-recipient cost is measured: filter, writer, the

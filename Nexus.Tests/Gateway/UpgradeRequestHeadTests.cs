@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Primitives;
+using Nexus.WsGateway.Connections;
+
+namespace Nexus.Tests.Gateway;
+
+/// <summary>
+/// What the direct upgrade path takes (issue 5): only a strict HTTP/1.1 upgrade head to /ws. Everything else must be
+/// left to Kestrel, byte for byte, so the answer (and any error) stays Kestrel's and the endpoint's.
+/// </summary>
+public sealed class UpgradeRequestHeadTests
+{
+    private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
+
+    private static ReadOnlySpan<byte> Prefix => "GET /ws"u8;
+
+    /// <summary>Requests and what the parser must say, as <see cref="HeadStatus"/> names (the enum is internal).</summary>
+    public static TheoryData<string, string> Heads => new()
+    {
+        { Upgrade("/ws?user=alice"), nameof(HeadStatus.Parsed) },
+        { Upgrade("/ws"), nameof(HeadStatus.Parsed) },
+        { Upgrade("/ws").Replace("Connection: Upgrade", "Connection: keep-alive, Upgrade"), nameof(HeadStatus.Parsed) },
+        { Upgrade("/ws").Replace("Upgrade: websocket", "Upgrade: WebSocket"), nameof(HeadStatus.Parsed) },
+        { "G", nameof(HeadStatus.NeedMoreData) },
+        { "GET /ws", nameof(HeadStatus.NeedMoreData) },
+        { "GET /ws?user=alice HTTP/1.1\r\nHost: gateway\r\n", nameof(HeadStatus.NeedMoreData) },
+        { Upgrade("/ws").Replace("GET", "POST"), nameof(HeadStatus.NotDirect) },
+        { "GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n", nameof(HeadStatus.NotDirect) },
+        { "GET /", nameof(HeadStatus.NeedMoreData) },
+        { "GET /h", nameof(HeadStatus.NotDirect) },
+        { Upgrade("/wsx"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws/"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/WS"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws").Replace("HTTP/1.1", "HTTP/1.0"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws").Replace(" HTTP/1.1", "  HTTP/1.1"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "Content-Length: 5\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "Transfer-Encoding: chunked\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "X-Folded: a\r\n b\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "X-Spaced : a\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "X-Latin: caf\u00e9\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "Host: second\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws").Replace("Host: gateway\r\n", ""), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws").Replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws").Replace(Key, "bm90IHNpeHRlZW4gYnl0ZXM="), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws").Replace("Upgrade: websocket", "Upgrade: h2c"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws").Replace("Connection: Upgrade", "Connection: keep-alive"), nameof(HeadStatus.NotDirect) },
+        { "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u01fc\u0003\u0003", nameof(HeadStatus.NotDirect) },
+        { "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", nameof(HeadStatus.NotDirect) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Heads))]
+    public void Only_a_strict_upgrade_to_the_path_is_taken(string request, string expectedStatus)
+    {
+        var expected = Enum.Parse<HeadStatus>(expectedStatus);
+        Assert.Equal(expected, UpgradeRequestHead.TryParse(Bytes(request), Prefix, out var head));
+        Assert.Equal(expected == HeadStatus.Parsed, head is not null);
+    }
+
+    [Fact]
+    public void Parsed_head_gives_the_query_the_headers_its_length_and_the_accept_value()
+    {
+        var request = Upgrade("/ws?user=alice&x=%20", "Origin: http://console\r\nAuthorization: Bearer abc\r\nX-Many: 1\r\nX-Many: 2\r\n");
+        var frameAfterHead = new byte[] { 0x81, 0x80, 1, 2, 3, 4 };
+        var bytes = Encoding.ASCII.GetBytes(request).Concat(frameAfterHead).ToArray();
+
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(new ReadOnlySequence<byte>(bytes), Prefix, out var head));
+
+        Assert.Equal(request.Length, head!.Length);
+        Assert.Equal("?user=alice&x=%20", head.QueryString);
+        Assert.Equal("http://console", head.Headers["Origin"].ToString());
+        Assert.Equal("Bearer abc", head.Headers["Authorization"].ToString());
+        Assert.Equal("1,2", head.Headers["X-Many"].ToString());
+        Assert.Equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", head.Accept);
+    }
+
+    [Fact]
+    public void A_head_split_over_several_buffer_segments_is_parsed_the_same()
+    {
+        var bytes = Encoding.ASCII.GetBytes(Upgrade("/ws?user=alice"));
+        var sequence = Segmented(bytes, 7);
+
+        Assert.False(sequence.IsSingleSegment);
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(sequence, Prefix, out var head));
+        Assert.Equal("?user=alice", head!.QueryString);
+        Assert.Equal(bytes.Length, head.Length);
+    }
+
+    [Fact]
+    public void A_head_longer_than_the_limit_is_left_to_Kestrel()
+    {
+        var huge = Upgrade("/ws", "X-Big: " + new string('a', UpgradeRequestHead.MaxHeadBytes) + "\r\n");
+        var unfinished = "GET /ws HTTP/1.1\r\nX-Big: " + new string('a', UpgradeRequestHead.MaxHeadBytes);
+
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(huge), Prefix, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(unfinished), Prefix, out _));
+    }
+
+    [Fact]
+    public void Accept_value_is_the_one_of_RFC_6455_and_a_bad_key_has_none()
+    {
+        Assert.True(UpgradeRequestHead.TryComputeAccept(Key, out var accept));
+        Assert.Equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", accept);
+        Assert.False(UpgradeRequestHead.TryComputeAccept("c2hvcnQ=", out _));
+        Assert.False(UpgradeRequestHead.TryComputeAccept(StringValues.Empty, out _));
+        Assert.False(UpgradeRequestHead.TryComputeAccept(new StringValues([Key, Key]), out _));
+    }
+
+    private static string Upgrade(string target, string extraHeaders = "")
+        => $"GET {target} HTTP/1.1\r\nHost: gateway\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + $"Sec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n";
+
+    private static ReadOnlySequence<byte> Bytes(string text) => new(Encoding.Latin1.GetBytes(text));
+
+    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentLength)
+    {
+        Segment? first = null;
+        Segment? last = null;
+        for (var offset = 0; offset < bytes.Length; offset += segmentLength)
+        {
+            var segment = new Segment(bytes.AsMemory(offset, Math.Min(segmentLength, bytes.Length - offset)), last);
+            first ??= segment;
+            last = segment;
+        }
+
+        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, Segment? previous)
+        {
+            Memory = memory;
+            if (previous is not null)
+            {
+                RunningIndex = previous.RunningIndex + previous.Memory.Length;
+                previous.Next = this;
+            }
+        }
+    }
+}
