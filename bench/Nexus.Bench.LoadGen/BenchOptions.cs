@@ -17,6 +17,7 @@ internal sealed class BenchOptions
           --deliveries D             target deliveries per max-rate run (messages = D / N)
           --max-seconds S            cap on the publishing time of a max-rate run
           --moderate-clients N --moderate-rate R --moderate-seconds S
+          --warmup-seconds S         sustained, unmeasured publishing before each fan-out run (default 10)
           --idle-connections N
           --max-queued-bytes B       Gateway__MaxQueuedBytes for Nexus
           --root DIR                 repository root (default: found from the current directory)
@@ -47,6 +48,15 @@ internal sealed class BenchOptions
 
     public double ModerateSeconds { get; private set; } = 10;
 
+    /// <summary>
+    /// Sustained publishing before each measured fan-out window. A short burst left tiered compilation (tier 0,
+    /// instrumented, tier 1) busy in the servers for the first 30 s of a moderate run, a quarter of their CPU.
+    /// </summary>
+    public double WarmupSeconds { get; private set; } = 10;
+
+    /// <summary>Deliveries per second of that warm-up (at least the scenario's own rate).</summary>
+    public double WarmupDeliveriesPerSecond { get; private set; } = 100_000;
+
     public int IdleConnections { get; private set; } = 10_000;
 
     public long? MaxQueuedBytes { get; private set; }
@@ -76,6 +86,7 @@ internal sealed class BenchOptions
             options.ModerateClients = 200;
             options.ModerateSeconds = 3;
             options.IdleConnections = 1000;
+            options.WarmupSeconds = 1;
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -117,6 +128,9 @@ internal sealed class BenchOptions
                     break;
                 case "--moderate-seconds":
                     options.ModerateSeconds = double.Parse(Next(), CultureInfo.InvariantCulture);
+                    break;
+                case "--warmup-seconds":
+                    options.WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture);
                     break;
                 case "--idle-connections":
                     options.IdleConnections = int.Parse(Next(), CultureInfo.InvariantCulture);

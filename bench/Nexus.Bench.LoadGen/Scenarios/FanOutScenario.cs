@@ -68,9 +68,27 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
             await Task.Delay(10, cancellationToken);
         }
 
-        while (!run.AllWarm(warmMessages))
+        // Then a sustained rate for a while, unmeasured, so every server is in its steady state when the window
+        // opens: compiled at its final tier, its pools and buffers grown.
+        var sustainedRate = Math.Max(rate ?? 0, options.WarmupDeliveriesPerSecond / clients);
+        var sustained = (int)(sustainedRate * options.WarmupSeconds);
+        var clock = Stopwatch.StartNew();
+        for (var k = 1; k <= sustained; k++)
         {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+            var due = TimeSpan.FromSeconds(k / sustainedRate) - clock.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken);
+            }
+
+            await PublishAsync(publisher, -1 - warmMessages - k, cancellationToken);
+        }
+
+        var lastWarm = warmMessages + sustained;
+        var settle = Stopwatch.StartNew();
+        while (!run.AllWarm(lastWarm))
+        {
+            if (settle.Elapsed > TimeSpan.FromSeconds(60))
             {
                 return false;
             }
