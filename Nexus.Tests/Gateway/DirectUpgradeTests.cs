@@ -6,6 +6,7 @@ using System.Text.Json;
 using Nexus.Tests.Gateway.Infrastructure;
 using Nexus.Tests.Infrastructure;
 using Nexus.WsGateway.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Nexus.Tests.Gateway;
@@ -31,7 +32,7 @@ public sealed class DirectUpgradeTests
         Assert.Contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n", response, StringComparison.Ordinal);
         Assert.Contains("X-Nexus-Gateway: ", response, StringComparison.Ordinal);
         Assert.Equal(1, host.Metrics.Sum(DirectUpgrades));
-        await AssertReceivesAsync(host, raw.AsClientWebSocket());
+        await AssertReceivesAsync(host, raw.AsClientWebSocket(), "alice");
     }
 
     [Fact]
@@ -47,7 +48,7 @@ public sealed class DirectUpgradeTests
         Assert.StartsWith("HTTP/1.1 101", response, StringComparison.Ordinal);
         Assert.Contains("X-Nexus-Gateway: ", response, StringComparison.Ordinal);
         Assert.Equal(0, host.Metrics.Sum(DirectUpgrades));
-        await AssertReceivesAsync(host, raw.AsClientWebSocket());
+        await AssertReceivesAsync(host, raw.AsClientWebSocket(), "bob");
     }
 
     [Fact]
@@ -133,8 +134,10 @@ public sealed class DirectUpgradeTests
         Assert.Equal(7, unbatched.Buffer.Length);
     }
 
-    private static async Task AssertReceivesAsync(GatewayHost host, WebSocket socket)
+    private static async Task AssertReceivesAsync(GatewayHost host, WebSocket socket, string user)
     {
+        var registry = host.App.Services.GetRequiredService<ConnectionRegistry>();
+        await Wait.UntilAsync(() => registry.CountForUser(user) == 1, "socket registered for the fan-out");
         await host.PublishAsync("global", """{"event":"direct.hello"}""");
         var buffer = new byte[4096];
         using var cts = new CancellationTokenSource(GatewayHost.Timeout);

@@ -49,9 +49,12 @@ internal sealed class GatewayOptions
 
     /// <summary>
     /// Kestrel's <c>SocketTransportOptions.UnsafePreferInlineScheduling</c>: a flush sends on the flushing thread
-    /// instead of waking Kestrel's send loop, and reads continue on the socket's I/O thread.
+    /// instead of waking Kestrel's send loop, and a read continues on the socket's I/O thread. On by default: the
+    /// fan-out's flushes then cost a <c>send</c> each and no thread hand-off (issue 5 measured 1.7 instead of 3.0 µs
+    /// of CPU per delivery at saturation). "Unsafe" means that code blocking an I/O thread would stall other sockets;
+    /// nothing in the gateway blocks (every wait is asynchronous), and it can be turned off here.
     /// </summary>
-    public bool InlineSocketScheduling { get; set; }
+    public bool InlineSocketScheduling { get; set; } = true;
 
     /// <summary>Connections one user may hold on this replica; more are refused with 429.</summary>
     public int MaxConnectionsPerUser { get; set; } = 100;

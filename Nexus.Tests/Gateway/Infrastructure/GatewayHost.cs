@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nexus.Tests.Infrastructure;
+using Nexus.WsGateway.Connections;
 using Nexus.WsGateway.Hosting;
 using StackExchange.Redis;
 
@@ -84,8 +85,19 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public Uri WebSocketUri(string query) => new($"ws://{HttpAddress.Authority}/ws?{query}");
 
-    public Task<TestClient> ConnectAsync(string user, bool approver = false)
-        => TestClient.ConnectAsync(WebSocketUri($"user={Uri.EscapeDataString(user)}" + (approver ? "&approver=true" : "")));
+    /// <summary>
+    /// Connects and waits until the gateway has registered the socket for the fan-out. The 101 reaches the client
+    /// just before that, and a notification published in between is (rightly) not delivered: without this wait a
+    /// test that publishes at once races the registration.
+    /// </summary>
+    public async Task<TestClient> ConnectAsync(string user, bool approver = false)
+    {
+        var registry = App.Services.GetRequiredService<ConnectionRegistry>();
+        var before = registry.CountForUser(user);
+        var client = await TestClient.ConnectAsync(WebSocketUri($"user={Uri.EscapeDataString(user)}" + (approver ? "&approver=true" : "")));
+        await Wait.UntilAsync(() => registry.CountForUser(user) > before, $"connection of {user} registered");
+        return client;
+    }
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress, Timeout = Timeout };
 
