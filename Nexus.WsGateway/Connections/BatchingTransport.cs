@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 
@@ -19,6 +20,8 @@ namespace Nexus.WsGateway.Connections;
 /// </remarks>
 internal sealed class BatchingTransport(PipeReader input, PipeWriter output) : Stream
 {
+    private const int MaxFrameHeaderBytes = 10;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _batchOpen;
     private volatile bool _completed;
@@ -87,6 +90,32 @@ internal sealed class BatchingTransport(PipeReader input, PipeWriter output) : S
         _completed = true;
         _batchOpen = false;
         _gate.Release();
+    }
+
+    /// <summary>
+    /// Writes one text message as a single unmasked frame (RFC 6455 section 5.2; a server never masks) straight into
+    /// the pipe. The bytes are those ManagedWebSocket would write, without its send lock and the copy through its
+    /// send buffer: the fan-out's per-recipient path. Control frames and the close handshake stay ManagedWebSocket's;
+    /// the gate keeps whole frames from interleaving.
+    /// </summary>
+    public async ValueTask SendTextAsync(ReadOnlyMemory<byte> payload)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_completed || _disposed, this);
+            WriteTextFrameHeader(payload.Length);
+            output.Write(payload.Span);
+            if (!_batchOpen)
+            {
+                var flushed = await output.FlushAsync();
+                ObjectDisposedException.ThrowIf(flushed.IsCanceled, this);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
@@ -168,6 +197,30 @@ internal sealed class BatchingTransport(PipeReader input, PipeWriter output) : S
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>FIN and the text opcode, then the payload length in 7 bits, or 16 or 64 bits big-endian.</summary>
+    private void WriteTextFrameHeader(int length)
+    {
+        var header = output.GetSpan(MaxFrameHeaderBytes);
+        header[0] = 0x81;
+        if (length <= 125)
+        {
+            header[1] = (byte)length;
+            output.Advance(2);
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            header[1] = 126;
+            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)length);
+            output.Advance(4);
+        }
+        else
+        {
+            header[1] = 127;
+            BinaryPrimitives.WriteUInt64BigEndian(header[2..], (ulong)length);
+            output.Advance(MaxFrameHeaderBytes);
+        }
     }
 
     private async ValueTask EndBatchAsync()

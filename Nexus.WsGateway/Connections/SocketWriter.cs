@@ -154,7 +154,7 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes, Batchi
 
             if (Volatile.Read(ref _queue) is { } queue && queue.TryDequeue(out var message))
             {
-                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                await SendAsync(message);
                 Interlocked.Add(ref _queuedBytes, -message.Length);
                 continue;
             }
@@ -182,7 +182,7 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes, Batchi
         ValueTask pending;
         try
         {
-            pending = socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            pending = SendAsync(message);
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -212,6 +212,15 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes, Batchi
         _signal.Set();
         return EnqueueResult.Accepted;
     }
+
+    /// <summary>
+    /// One text message. On a <see cref="BatchingTransport"/> the frame goes straight into the pipe; otherwise through
+    /// ManagedWebSocket, whose token-free path completes synchronously when the transport takes the bytes.
+    /// </summary>
+    private ValueTask SendAsync(ReadOnlyMemory<byte> message)
+        => transport is not null
+            ? transport.SendTextAsync(message)
+            : socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
 
     private EnqueueResult FailInline()
     {
