@@ -114,17 +114,19 @@ internal sealed partial class DirectUpgradeMiddleware(
     private async ValueTask<UpgradeRequestHead?> ReadHeadAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
+        // A token rather than CancelPendingRead: a cancellation that lands after the last read must not leave a
+        // cancelled read behind for Kestrel.
         using var timeout = new CancellationTokenSource(s_headTimeout);
-        using var cancelRead = timeout.Token.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), input);
         while (true)
         {
             ReadResult result;
             try
             {
-                result = await input.ReadAsync();
+                result = await input.ReadAsync(timeout.Token);
             }
             catch (Exception ex) when (ex is IOException or ConnectionResetException or OperationCanceledException)
             {
+                // Slow, silent or gone: Kestrel applies its own timeouts and errors to whatever is left.
                 Log.HeadReadFailed(logger, connection.ConnectionId, ex.GetType().Name);
                 return null;
             }

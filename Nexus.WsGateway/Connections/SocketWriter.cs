@@ -31,7 +31,8 @@ namespace Nexus.WsGateway.Connections;
 /// (idle ones, and those that keep up at moderate rates) never need it (issue 5: idle memory per connection).</para>
 /// <para><b>Batches.</b> When the fan-out passes over a backlog it gives a <see cref="WriteBatch"/>: an inline write
 /// then opens a batch on the <see cref="BatchingTransport"/> (once per pass), so the frames of several messages
-/// leave in one flush when the pass ends. Without a transport (an HTTP/2 WebSocket) every write is flushed.</para>
+/// leave in one flush when the pass ends. A socket accepted by the ASP.NET Core endpoint has no such transport:
+/// there every write is flushed.</para>
 /// </remarks>
 internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes, BatchingTransport? transport = null)
 {

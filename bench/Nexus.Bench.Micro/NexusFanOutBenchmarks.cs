@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
 using BenchmarkDotNet.Attributes;
@@ -17,6 +18,8 @@ namespace Nexus.Bench.Micro;
 /// <summary>
 /// The gateway's own hot path (issue 5, item 3): one Redis message in (<see cref="NotificationFanout.FanOutAsync(SourceNotification, System.Threading.CancellationToken)"/>:
 /// validate, serialise once, route, filter), its bytes handed to N connections of a real <see cref="ConnectionRegistry"/>.
+/// <para><c>Direct</c>: real <see cref="GatewayConnection"/>s on a <see cref="BatchingTransport"/>, as a socket accepted by
+/// <c>DirectUpgradeMiddleware</c> runs (the frame written straight into a pipe that flushes to a stream that discards).</para>
 /// <para><c>Socket</c>: real <see cref="GatewayConnection"/>s, each with its <see cref="SocketWriter"/> over a server-side
 /// <see cref="WebSocket"/> on a stream that discards, so the whole per-recipient cost is measured: filter, writer, the
 /// inline <c>SendAsync</c> and ManagedWebSocket's framing. <c>Counting</c>: a fake connection that only counts, which
@@ -37,7 +40,7 @@ public class NexusFanOutBenchmarks
     [Params(100, 1000)]
     public int Recipients { get; set; }
 
-    [Params("Socket", "Counting")]
+    [Params("Direct", "Socket", "Counting")]
     public string Connection { get; set; } = "Socket";
 
     [GlobalSetup]
@@ -52,7 +55,16 @@ public class NexusFanOutBenchmarks
         for (var i = 0; i < Recipients; i++)
         {
             var client = new ClientContext($"c{i}", $"user{i}", isApprover: false);
-            if (Connection == "Socket")
+            if (Connection == "Direct")
+            {
+                // What a directly accepted socket runs on: the frame goes straight into a pipe, flushed to a stream
+                // that discards (Kestrel's socket would take it from there).
+                var transport = new BatchingTransport(PipeReader.Create(Stream.Null), PipeWriter.Create(Stream.Null));
+                var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+                _disposables.Add(socket);
+                registry.Add(new GatewayConnection(socket, client, services, transport));
+            }
+            else if (Connection == "Socket")
             {
                 // Server side, no keep-alive timer: nothing runs in the background while measuring.
                 var socket = WebSocket.CreateFromStream(Stream.Null, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
