@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Nexus benchmark (issue 5): Nexus vs ASP.NET Core SignalR (Redis backplane) vs bare Kestrel WebSockets.
 #
-#   bench/run.sh                         full run, all servers and scenarios (about 15 minutes on 2 cores)
+#   bench/run.sh                         full run, all servers and scenarios (about 25 minutes on 2 cores)
 #   bench/run.sh --quick                 smoke run with small sizes (about 2 minutes)
 #   bench/run.sh --quick --servers bare,signalr   without Nexus
 #   bench/run.sh --help                  every option of the load generator
