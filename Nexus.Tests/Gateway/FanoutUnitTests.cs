@@ -141,6 +141,22 @@ public sealed class FanoutUnitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_large_fan_out_split_over_two_threads_reaches_every_connection_once_and_in_order()
+    {
+        var clients = Enumerable.Range(0, NotificationFanout.LaneThreshold * 2 + 1).Select(i => Add($"user{i}")).ToList();
+        using var fanout = CreateFanout();
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(clients.Count, await fanout.FanOutAsync(Message("global", $$$"""{"event":"e","data":{"i":{{{i}}}}}"""), default));
+        }
+
+        Assert.All(clients, client => Assert.Equal(
+            Enumerable.Range(0, 20),
+            client.Sent.Select(s => JsonDocument.Parse(s).RootElement.GetProperty("params").GetProperty("data").GetProperty("i").GetInt32())));
+    }
+
+    [Fact]
     public async Task Worker_fans_out_a_backlog_with_a_batch_and_a_lone_message_without()
     {
         var client = Add("alice");

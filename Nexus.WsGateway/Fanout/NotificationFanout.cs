@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Nexus.Contracts;
 using Nexus.WsGateway.Connections;
@@ -18,6 +19,9 @@ internal sealed partial class NotificationFanout : IDisposable
 {
     private static readonly TimeSpan s_invalidLogInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>From this many recipients a fan-out is split over two threads (<see cref="FanoutLane"/>).</summary>
+    internal const int LaneThreshold = 256;
+
     private readonly ConnectionRegistry _registry;
     private readonly ISessionOwnerLookup _owners;
     private readonly GatewayMetrics _metrics;
@@ -26,6 +30,7 @@ internal sealed partial class NotificationFanout : IDisposable
     private readonly NotificationParser _parser;
     private readonly LogRateLimiter _invalidLog;
     private readonly bool _restrictApprovals;
+    private readonly FanoutLane? _lane = Environment.ProcessorCount > 1 ? new FanoutLane() : null;
 
     public NotificationFanout(
         ConnectionRegistry registry,
@@ -91,7 +96,7 @@ internal sealed partial class NotificationFanout : IDisposable
         if (channel.StartsWith(Channels.UserPrefix, StringComparison.Ordinal))
         {
             var userId = channel[Channels.UserPrefix.Length..];
-            return ValueTask.FromResult(userId.Length == 0 ? 0 : Deliver(_registry.ForUser(userId), channel, frame, approversOnly: false, batch));
+            return userId.Length == 0 ? ValueTask.FromResult(0) : DeliverAsync(_registry.ForUser(userId), channel, frame, approversOnly: false, batch);
         }
 
         if (channel.StartsWith(Channels.AgentPrefix, StringComparison.Ordinal))
@@ -100,7 +105,7 @@ internal sealed partial class NotificationFanout : IDisposable
         }
 
         var approversOnly = _restrictApprovals && channel == Channels.Approval;
-        return ValueTask.FromResult(Deliver(_registry.All, channel, frame, approversOnly, batch));
+        return DeliverAsync(_registry.All, channel, frame, approversOnly, batch);
     }
 
     private async ValueTask<int> DeliverToSessionOwnerAsync(string channel, byte[] frame, WriteBatch? batch, CancellationToken cancellationToken)
@@ -128,11 +133,34 @@ internal sealed partial class NotificationFanout : IDisposable
             return 0;
         }
 
-        return Deliver(_registry.ForUser(owner), channel, frame, approversOnly: false, batch);
+        return await DeliverAsync(_registry.ForUser(owner), channel, frame, approversOnly: false, batch);
     }
 
+    /// <summary>
+    /// A large fan-out of a lone message is split in two: the second half goes to <see cref="FanoutLane"/> on another
+    /// thread while this thread writes the first, which halves the time to the last socket (latency is what counts
+    /// when nothing waits). A message of a backlog (<paramref name="batch"/> given) stays on one thread: there
+    /// throughput counts, and one thread with one flush per socket per pass costs the least CPU (issue 5 measured
+    /// 1.8 against 2.5 µs per delivery). Completes when every recipient has been handed the message.
+    /// </summary>
+    private ValueTask<int> DeliverAsync(IClientConnection[] recipients, string channel, ReadOnlyMemory<byte> frame, bool approversOnly, WriteBatch? batch)
+    {
+        if (_lane is null || batch is not null || recipients.Length < LaneThreshold)
+        {
+            return ValueTask.FromResult(Deliver(recipients, channel, frame, approversOnly, batch));
+        }
+
+        var half = recipients.Length / 2;
+        var second = _lane.Start(recipients, half, channel, frame, approversOnly);
+        var first = Deliver(recipients.AsSpan(0, half), channel, frame, approversOnly, batch: null);
+        return second.IsCompletedSuccessfully ? ValueTask.FromResult(first + second.Result) : AddAsync(first, second);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<int> AddAsync(int first, ValueTask<int> second) => first + await second;
+
     /// <summary>The hot loop: no allocation, no await; each recipient gets the same bytes.</summary>
-    private static int Deliver(IClientConnection[] recipients, string channel, ReadOnlyMemory<byte> frame, bool approversOnly, WriteBatch? batch)
+    internal static int Deliver(ReadOnlySpan<IClientConnection> recipients, string channel, ReadOnlyMemory<byte> frame, bool approversOnly, WriteBatch? batch)
     {
         var delivered = 0;
         foreach (var connection in recipients)
