@@ -98,44 +98,11 @@ internal sealed class BatchingTransport(PipeReader input, PipeWriter output) : S
     /// send buffer: the fan-out's per-recipient path. Control frames and the close handshake stay ManagedWebSocket's;
     /// the gate keeps whole frames from interleaving.
     /// </summary>
-    public async ValueTask SendTextAsync(ReadOnlyMemory<byte> payload)
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            ObjectDisposedException.ThrowIf(_completed || _disposed, this);
-            WriteTextFrameHeader(payload.Length);
-            output.Write(payload.Span);
-            if (!_batchOpen)
-            {
-                var flushed = await output.FlushAsync();
-                ObjectDisposedException.ThrowIf(flushed.IsCanceled, this);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public ValueTask SendTextAsync(ReadOnlyMemory<byte> payload) => WriteToPipeAsync(payload, asTextFrame: true, CancellationToken.None);
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_completed || _disposed, this);
-            output.Write(buffer.Span);
-            if (!_batchOpen)
-            {
-                var flushed = await output.FlushAsync(cancellationToken);
-                ObjectDisposedException.ThrowIf(flushed.IsCanceled, this);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>ManagedWebSocket's writes: each call is one whole frame it has already built.</summary>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        => WriteToPipeAsync(buffer, asTextFrame: false, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -197,6 +164,31 @@ internal sealed class BatchingTransport(PipeReader input, PipeWriter output) : S
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>The only writer of the pipe besides <see cref="EndBatchAsync"/>: under the gate, flushed unless a batch is open.</summary>
+    private async ValueTask WriteToPipeAsync(ReadOnlyMemory<byte> bytes, bool asTextFrame, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_completed || _disposed, this);
+            if (asTextFrame)
+            {
+                WriteTextFrameHeader(bytes.Length);
+            }
+
+            output.Write(bytes.Span);
+            if (!_batchOpen)
+            {
+                var flushed = await output.FlushAsync(cancellationToken);
+                ObjectDisposedException.ThrowIf(flushed.IsCanceled, this);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>FIN and the text opcode, then the payload length in 7 bits, or 16 or 64 bits big-endian.</summary>
