@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace Nexus.AgentRunner.Agent;
@@ -23,7 +22,7 @@ internal static class AgentTools
             Sleep,
             "Waits the given number of seconds (at most 3600), reporting progress each second."),
         new ApprovalRequiredAIFunction(AIFunctionFactory.Create(
-            (string file, string text, CancellationToken cancellationToken) => WriteFileAsync(session, file, text, cancellationToken),
+            (string file, string text, CancellationToken cancellationToken) => session.Sandbox.WriteFileAsync(file, text, cancellationToken),
             WriteFile,
             "Writes a text file into the session's sandbox folder. A human must approve it.")),
     ];
@@ -48,20 +47,5 @@ internal static class AgentTools
         }
 
         return string.Create(CultureInfo.InvariantCulture, $"slept {seconds:0.#} s");
-    }
-
-    private static async Task<string> WriteFileAsync(ISessionContext session, string file, string text, CancellationToken cancellationToken)
-    {
-        // Checked again here: a model, unlike the planner, may call the tool with any name.
-        if (SandboxFileName.Validate(file) is { } problem)
-        {
-            throw new ArgumentException(problem, nameof(file));
-        }
-
-        Directory.CreateDirectory(session.SandboxFolder);
-        var path = Path.Combine(session.SandboxFolder, file);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-        return string.Create(CultureInfo.InvariantCulture, $"wrote {bytes.Length} bytes to {file}");
     }
 }

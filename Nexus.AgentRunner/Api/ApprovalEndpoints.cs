@@ -1,12 +1,19 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Nexus.AgentRunner.Approvals;
+using Nexus.AgentRunner.Auth;
+using Nexus.AgentRunner.Hosting;
 using Nexus.Contracts.Events;
 using Nexus.Contracts.Runner;
 
 namespace Nexus.AgentRunner.Api;
 
-/// <summary>The approval half of the runner API (Nexus.Contracts/Runner/RunnerApi.cs).</summary>
+/// <summary>
+/// The approval half of the runner API (Nexus.Contracts/Runner/RunnerApi.cs). The approval rules of the socket
+/// (docs/protocol.md section 5) are enforced here, for every caller: restricted approvals, self-approval, the decider
+/// being the authenticated caller.
+/// </summary>
 internal static class ApprovalEndpoints
 {
     private const int MaxReasonLength = 1000;
@@ -14,27 +21,32 @@ internal static class ApprovalEndpoints
     public static RouteGroupBuilder MapApprovalEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/approvals", ListAsync).WithName("ListApprovals")
-            .WithSummary("Pending approval requests that have not expired.");
+            .WithSummary("Pending approval requests that have not expired; under restricted approvals a non-approver sees only those of their own sessions.");
         api.MapPost("/approvals/{requestId}/decision", DecideAsync).WithName("DecideApproval")
-            .WithSummary("Records a decision; the first valid one wins, later ones get 409 with the final state.");
+            .WithSummary("Records the caller's decision; the first valid one wins, later ones get 409 with the final state.");
         return api;
     }
 
-    private static async Task<Ok<ApprovalListResponse>> ListAsync(ApprovalStore store, TimeProvider timeProvider)
+    private static async Task<Ok<ApprovalListResponse>> ListAsync(Caller caller, ApprovalStore store, IOptions<RunnerAuthOptions> auth, TimeProvider timeProvider)
     {
-        var pending = await store.ListPendingAsync(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        // Read-only for a non-approver under restriction: they may see what waits on their sessions, not decide it.
+        var owner = auth.Value.RestrictApprovals && !caller.IsApprover ? caller.UserId : null;
+        var pending = await store.ListPendingAsync(timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), owner);
         return TypedResults.Ok(new ApprovalListResponse(pending.Select(ToData).ToList()));
     }
 
     private static async Task<Results<Ok<DecisionResponse>, Conflict<ApprovalConflict>, ProblemHttpResult>> DecideAsync(
         string requestId,
         DecisionRequest? request,
-        ApprovalResolver resolver)
+        Caller caller,
+        ApprovalResolver resolver,
+        IOptions<RunnerAuthOptions> auth,
+        IOptions<ApprovalOptions> approvals)
     {
-        // Params first, then the lookup (PROTOCOL.md 4.3): a bad decision for an unknown request is a 400.
+        // Params first, then the lookup (docs/protocol.md 4.3): a bad decision for an unknown request is a 400.
         if (request is null)
         {
-            return Problems.BadParam("body", "The body must be a JSON object with 'decision' and 'by'.");
+            return Problems.BadParam("body", "The body must be a JSON object with 'decision'.");
         }
 
         var decision = request.Decision switch
@@ -48,11 +60,6 @@ internal static class ApprovalEndpoints
             return Problems.BadParam("decision", "'decision' must be \"approve\" or \"deny\".");
         }
 
-        if (Problems.RequireText("by", request.By, SessionEndpoints.MaxIdLength) is { } badBy)
-        {
-            return badBy;
-        }
-
         if (request.Reason is { Length: > MaxReasonLength })
         {
             return Problems.BadParam("reason", $"'reason' is longer than {MaxReasonLength} characters.");
@@ -63,11 +70,18 @@ internal static class ApprovalEndpoints
             return badId;
         }
 
-        var outcome = await resolver.ResolveAsync(requestId, decision, request.By, string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason);
+        if (auth.Value.RestrictApprovals && !caller.IsApprover)
+        {
+            return Problems.Forbidden("Only approvers may decide approvals.");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason;
+        var outcome = await resolver.ResolveAsync(requestId, decision, caller.UserId, reason, forbidOwner: !approvals.Value.AllowSelfApproval);
         return outcome.Result switch
         {
             DecideResult.Won => TypedResults.Ok(new DecisionResponse(requestId, outcome.Status, "resolved")),
             DecideResult.Missing => Problems.NotFound($"No approval request '{requestId}'."),
+            DecideResult.Forbidden => Problems.Forbidden("The session's owner may not decide its own approval requests (Approvals:AllowSelfApproval is false)."),
             _ => TypedResults.Conflict(new ApprovalConflict(requestId, outcome.Status, outcome.By)),
         };
     }

@@ -16,6 +16,17 @@ internal static class Problems
 
     public static ProblemHttpResult Forbidden(string why) => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: why);
 
+    /// <summary>
+    /// 429 with <c>limit</c> and <c>max</c> (docs/protocol.md section 5.1): a deliberate refusal, not a failure, so the
+    /// gateway neither retries it nor counts it against the runner in its circuit breaker.
+    /// </summary>
+    public static ProblemHttpResult Limit(string limit, int max, string detail)
+        => TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Limit reached",
+            detail: detail,
+            extensions: new Dictionary<string, object?> { ["limit"] = limit, ["max"] = max });
+
     /// <summary>Null when <paramref name="value"/> is a non-blank string of at most <paramref name="max"/> characters.</summary>
     public static ProblemHttpResult? RequireText(string param, string? value, int max)
     {

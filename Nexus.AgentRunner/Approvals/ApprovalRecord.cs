@@ -30,6 +30,9 @@ internal enum DecideResult
 
     /// <summary>No such request.</summary>
     Missing,
+
+    /// <summary>The decider owns the session and self-approval is off: nothing changed.</summary>
+    Forbidden,
 }
 
 internal sealed record DecideOutcome(DecideResult Result, string Status, string? By, string SessionId, string? Reason)

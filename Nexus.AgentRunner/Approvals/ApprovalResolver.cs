@@ -11,9 +11,10 @@ namespace Nexus.AgentRunner.Approvals;
 /// </summary>
 internal sealed partial class ApprovalResolver(ApprovalStore store, SessionEvents events, TimeProvider timeProvider, ILogger<ApprovalResolver> logger)
 {
-    public async Task<DecideOutcome> ResolveAsync(string requestId, string decision, string by, string? reason, bool force = false)
+    /// <summary>Decides <paramref name="requestId"/>; with <paramref name="forbidOwner"/> the session's owner may not (<c>Approvals:AllowSelfApproval=false</c>).</summary>
+    public async Task<DecideOutcome> ResolveAsync(string requestId, string decision, string by, string? reason, bool force = false, bool forbidOwner = false)
     {
-        var outcome = await store.DecideAsync(requestId, decision, by, reason, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), force);
+        var outcome = await store.DecideAsync(requestId, decision, by, reason, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), force, forbidOwner);
         if (outcome.Resolved)
         {
             RunnerTelemetry.ApprovalsResolved.Add(1, new KeyValuePair<string, object?>("decision", outcome.Status));

@@ -11,12 +11,17 @@ namespace Nexus.AgentRunner.Approvals;
 internal sealed class ApprovalStore(IConnectionMultiplexer redis, IOptions<RunnerOptions> options)
 {
     // ARGV: decision (approved|denied|expired), by, reason, now (ms), force ('1': expire before the due time,
-    // for sessions that end while waiting), requestId. A human decision that arrives after expiresAt
-    // expires the request instead, so an overdue request can never be approved.
+    // for sessions that end while waiting), requestId, forbid owner ('1': the session's owner may not decide,
+    // Approvals:AllowSelfApproval=false). A human decision that arrives after expiresAt expires the request
+    // instead, so an overdue request can never be approved. The owner check is here, in the same atomic step,
+    // so no caller can get around it.
     private const string DecideScript = """
         local status = redis.call('HGET', KEYS[1], 'status')
         if not status then return {'missing', '', '', '', ''} end
         local sid = redis.call('HGET', KEYS[1], 'sessionId') or ''
+        if ARGV[7] == '1' and redis.call('HGET', KEYS[1], 'owner') == ARGV[2] then
+          return {'forbidden', status, '', sid, ''}
+        end
         if status ~= 'pending' then
           return {'conflict', status, redis.call('HGET', KEYS[1], 'by') or '', sid, redis.call('HGET', KEYS[1], 'reason') or ''}
         end
@@ -59,18 +64,19 @@ internal sealed class ApprovalStore(IConnectionMultiplexer redis, IOptions<Runne
         }
     }
 
-    public async Task<DecideOutcome> DecideAsync(string requestId, string decision, string by, string? reason, long nowMs, bool force = false)
+    public async Task<DecideOutcome> DecideAsync(string requestId, string decision, string by, string? reason, long nowMs, bool force = false, bool forbidOwner = false)
     {
         var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(
             DecideScript,
             [RedisKeys.Approval(requestId), RedisKeys.PendingApprovals],
-            [decision, by, reason ?? "", nowMs, force ? "1" : "0", requestId]))!;
+            [decision, by, reason ?? "", nowMs, force ? "1" : "0", requestId, forbidOwner ? "1" : "0"]))!;
         var result = reply[0].ToString() switch
         {
             "won" => DecideResult.Won,
             "expired" => DecideResult.ExpiredInstead,
             "conflict" => DecideResult.Conflict,
             "notdue" => DecideResult.NotDue,
+            "forbidden" => DecideResult.Forbidden,
             _ => DecideResult.Missing,
         };
         return new DecideOutcome(result, reply[1].ToString(), Blank(reply[2].ToString()), reply[3].ToString(), Blank(reply[4].ToString()));
@@ -98,14 +104,14 @@ internal sealed class ApprovalStore(IConnectionMultiplexer redis, IOptions<Runne
             map.GetValueOrDefault("reason"));
     }
 
-    /// <summary>Pending requests not yet due, oldest request first.</summary>
-    public async Task<IReadOnlyList<ApprovalRecord>> ListPendingAsync(long nowMs, int max = 1000)
+    /// <summary>Pending requests not yet due, oldest request first; only <paramref name="owner"/>'s sessions' when it is set.</summary>
+    public async Task<IReadOnlyList<ApprovalRecord>> ListPendingAsync(long nowMs, string? owner = null, int max = 1000)
     {
         var ids = await _db.SortedSetRangeByScoreAsync(RedisKeys.PendingApprovals, nowMs, double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, max);
         var records = new List<ApprovalRecord>(ids.Length);
         foreach (var id in ids)
         {
-            if (await GetAsync(id.ToString()) is { Status: ApprovalDecisions.Pending } record)
+            if (await GetAsync(id.ToString()) is { Status: ApprovalDecisions.Pending } record && (owner is null || record.Owner == owner))
             {
                 records.Add(record);
             }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Nexus.AgentRunner.Agent;
 using Nexus.AgentRunner.Api;
 using Nexus.AgentRunner.Approvals;
+using Nexus.AgentRunner.Auth;
 using Nexus.AgentRunner.Instances;
 using Nexus.AgentRunner.Sessions;
 using Nexus.Contracts.Events;
@@ -21,6 +22,8 @@ internal static class AgentRunnerExtensions
         services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RunnerOptions>, RunnerOptionsValidator>();
         services.AddSingleton<IValidateOptions<ApprovalOptions>, ApprovalOptionsValidator>();
+
+        services.AddRunnerAuthentication();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddNotificationPublisher();
@@ -40,7 +43,10 @@ internal static class AgentRunnerExtensions
         services.AddSingleton<OrphanSweeper>();
         services.AddSingleton<ApprovalExpirySweeper>();
 
-        // Stopped in reverse order: sessions end first (publishing their agent.completed), the heartbeat last.
+        // Started in order, stopped in reverse: the sandbox is checked before any session can run; sessions end first
+        // (publishing their agent.completed), the heartbeat last.
+        services.AddSingleton<SandboxRoot>();
+        services.AddHostedService(sp => sp.GetRequiredService<SandboxRoot>());
         services.AddHostedService<RunnerHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<ApprovalExpirySweeper>());
         services.AddHostedService(sp => sp.GetRequiredService<SessionManager>());
@@ -49,10 +55,26 @@ internal static class AgentRunnerExtensions
 
     public static WebApplication MapAgentRunnerApi(this WebApplication app)
     {
+        app.UseAuthentication();
+        app.UseAuthorization();
+
         // Under /api as well, so the document is reachable through the front door (which forwards only /api/*).
-        app.MapOpenApi();
-        app.MapOpenApi("/api/openapi/{documentName}.json");
-        var api = app.MapGroup("/api");
+        // Open without a token in Development only (docs/protocol.md section 5.1).
+        var documents = new[] { app.MapOpenApi(), app.MapOpenApi("/api/openapi/{documentName}.json") };
+        foreach (var document in documents)
+        {
+            if (app.Environment.IsDevelopment())
+            {
+                document.AllowAnonymous();
+            }
+            else
+            {
+                document.RequireAuthorization();
+            }
+        }
+
+        // Every route needs a user token or the gateway's service credential: 401 otherwise, before any handler runs.
+        var api = app.MapGroup("/api").RequireAuthorization().ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSessionEndpoints();
         api.MapApprovalEndpoints();
         return app;

@@ -1,4 +1,6 @@
+using System.Text;
 using Microsoft.Extensions.Options;
+using Nexus.Contracts.Identity;
 
 namespace Nexus.AgentRunner.Hosting;
 
@@ -11,6 +13,21 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
         if (options.MaxConcurrentSessions is < 1 or > 10_000)
         {
             failures.Add($"Runner:MaxConcurrentSessions must be between 1 and 10000 (was {options.MaxConcurrentSessions}).");
+        }
+
+        if (options.MaxSessionsPerUser is < 1 or > 10_000)
+        {
+            failures.Add($"Runner:MaxSessionsPerUser must be between 1 and 10000 (was {options.MaxSessionsPerUser}).");
+        }
+
+        if (options.SandboxMaxBytesPerSession is < 1 or > 1L << 34)
+        {
+            failures.Add($"Runner:SandboxMaxBytesPerSession must be between 1 and 16 GiB (was {options.SandboxMaxBytesPerSession}).");
+        }
+
+        if (options.SandboxMaxFilesPerSession is < 1 or > 100_000)
+        {
+            failures.Add($"Runner:SandboxMaxFilesPerSession must be between 1 and 100000 (was {options.SandboxMaxFilesPerSession}).");
         }
 
         if (options.MaxTaskLength is < 1 or > 1_000_000)
@@ -83,5 +100,44 @@ internal sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOption
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>
+/// Checks <see cref="RunnerAuthOptions"/> at start-up, naming the bad key. Outside Development the runner refuses to
+/// start without both keys: it would otherwise accept nobody, or (worse, in an older design) everybody.
+/// </summary>
+internal sealed class RunnerAuthOptionsValidator(IHostEnvironment environment) : IValidateOptions<RunnerAuthOptions>
+{
+    private static readonly TimeSpan s_maxClockSkew = TimeSpan.FromMinutes(5);
+
+    public ValidateOptionsResult Validate(string? name, RunnerAuthOptions options)
+    {
+        var failures = new List<string>();
+        var development = environment.IsDevelopment();
+        CheckKey(failures, "Auth:SigningKey", options.SigningKey, NexusTokens.MinimumKeyBytes, development);
+        CheckKey(failures, "Auth:ServiceKey", options.ServiceKey, ServiceCredential.MinimumKeyBytes, development);
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > s_maxClockSkew)
+        {
+            failures.Add($"Auth:ClockSkew must be between 0 and {s_maxClockSkew} (was {options.ClockSkew}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void CheckKey(List<string> list, string key, string? value, int minBytes, bool optional)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                if (!optional)
+                {
+                    list.Add($"{key} is required outside Development (environment '{environment.EnvironmentName}'): set it to a secret of at least {minBytes} bytes.");
+                }
+            }
+            else if (Encoding.UTF8.GetByteCount(value) < minBytes)
+            {
+                // The key itself is never part of the message.
+                list.Add($"{key} must be at least {minBytes} bytes of UTF-8.");
+            }
+        }
     }
 }

@@ -11,11 +11,27 @@ internal sealed class RunnerOptions
     /// <summary>Sessions that may run at once on this instance; more are refused with 503 (default 16).</summary>
     public int MaxConcurrentSessions { get; set; } = 16;
 
+    /// <summary>
+    /// Sessions one user may have running or waiting for an approval at once, over every replica (docs/protocol.md
+    /// section 5.1; default 8). More are refused with 429 (JSON-RPC -32004), so no user can take every slot.
+    /// </summary>
+    public int MaxSessionsPerUser { get; set; } = 8;
+
     /// <summary>Longest accepted task text in characters (default 4000).</summary>
     public int MaxTaskLength { get; set; } = 4000;
 
-    /// <summary>Folder under which each session gets its own sandbox folder (default: the temp folder's nexus-sandbox).</summary>
-    public string SandboxRoot { get; set; } = Path.Combine(Path.GetTempPath(), "nexus-sandbox");
+    /// <summary>
+    /// Folder under which each session gets its own sandbox folder. It must belong to the service: it is created with
+    /// mode 0700, start-up fails when it is a symbolic link or cannot be made private. Default: <c>nexus/sandbox</c> in
+    /// the service user's local application data folder (not the shared, world-writable temp folder).
+    /// </summary>
+    public string SandboxRoot { get; set; } = DefaultSandboxRoot();
+
+    /// <summary>Bytes one session may keep in its sandbox folder, all files together (default 1 MiB).</summary>
+    public long SandboxMaxBytesPerSession { get; set; } = 1024 * 1024;
+
+    /// <summary>Files one session may keep in its sandbox folder (default 100).</summary>
+    public int SandboxMaxFilesPerSession { get; set; } = 100;
 
     /// <summary>How long session and approval records stay in Redis after their last change (default 7 days).</summary>
     public TimeSpan RecordRetention { get; set; } = TimeSpan.FromDays(7);
@@ -28,6 +44,12 @@ internal sealed class RunnerOptions
 
     /// <summary>An OpenAI-compatible model; when its endpoint is empty the built-in planner is the brain.</summary>
     public ModelOptions Model { get; set; } = new();
+
+    private static string DefaultSandboxRoot()
+    {
+        var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        return Path.Combine(string.IsNullOrEmpty(data) ? AppContext.BaseDirectory : data, "nexus", "sandbox");
+    }
 }
 
 /// <summary>Configuration section <c>Runner:Model</c>.</summary>

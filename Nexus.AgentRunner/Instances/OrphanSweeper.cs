@@ -31,7 +31,7 @@ internal sealed partial class OrphanSweeper(
             if (record is null)
             {
                 // Expired record: the finish script drops the index entry and reports nothing to publish.
-                await store.FinishAsync(sessionId, "failed", 0, null, null);
+                await store.FinishAsync(sessionId, null, "failed", 0, null, null);
                 continue;
             }
 
@@ -68,7 +68,7 @@ internal sealed partial class OrphanSweeper(
         }
 
         var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!await store.FinishAsync(record.SessionId, Nexus.Contracts.SessionStatus.Failed, now, null, CompletionReasons.Error))
+        if (!await store.FinishAsync(record.SessionId, record.Owner, Nexus.Contracts.SessionStatus.Failed, now, null, CompletionReasons.Error))
         {
             return false;
         }

@@ -11,7 +11,7 @@ internal enum CancelKind
 }
 
 /// <summary>A session running on this instance: its identity, its cancellation and what its tools may use.</summary>
-internal sealed class AgentSession(SessionRecord record, string sandboxFolder, SessionEvents events) : ISessionContext
+internal sealed class AgentSession(SessionRecord record, SessionSandbox sandbox, SessionEvents events) : ISessionContext
 {
     private int _step;
     private int _cancelKind;
@@ -24,7 +24,7 @@ internal sealed class AgentSession(SessionRecord record, string sandboxFolder, S
 
     public long StartedAt => record.StartedAt;
 
-    public string SandboxFolder => sandboxFolder;
+    public SessionSandbox Sandbox => sandbox;
 
     public CancellationTokenSource Cancellation { get; } = new();
 

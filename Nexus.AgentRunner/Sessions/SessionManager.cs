@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Nexus.AgentRunner.Agent;
 using Nexus.AgentRunner.Hosting;
 using Nexus.AgentRunner.Instances;
 using Nexus.AgentRunner.Telemetry;
@@ -19,6 +20,7 @@ internal sealed partial class SessionManager(
     SessionStore store,
     SessionRunner runner,
     SessionEvents events,
+    SandboxRoot sandbox,
     RunnerInstance instance,
     IConnectionMultiplexer redis,
     IOptions<RunnerOptions> options,
@@ -44,7 +46,7 @@ internal sealed partial class SessionManager(
 
         if (_stopping || !_slots.Wait(0))
         {
-            RunnerTelemetry.SessionsRejected.Add(1);
+            RunnerTelemetry.SessionsRejected.Add(1, new KeyValuePair<string, object?>("reason", "capacity"));
             Log.Full(logger, owner);
             return new StartResult(StartOutcome.Unavailable, null);
         }
@@ -60,24 +62,28 @@ internal sealed partial class SessionManager(
             }
 
             var record = new SessionRecord(sessionId, owner, task, SessionStatus.Running, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), instance.Id);
-            var session = new AgentSession(record, Path.Combine(options.Value.SandboxRoot, sessionId), events);
+            var session = new AgentSession(record, sandbox.For(sessionId), events);
 
             // Tracked before the record exists, so the orphan sweep never mistakes it for a dead one.
             _running[sessionId] = session;
+            bool created;
             try
             {
                 // The owner is stored before agent.started (published by the runner) so every gateway can route agent:<id>.
-                await store.CreateAsync(record);
+                created = await store.CreateAsync(record);
             }
             catch
             {
-                _running.TryRemove(sessionId, out _);
-                if (idemKey is not null)
-                {
-                    await db.KeyDeleteAsync(idemKey);
-                }
-
+                await ForgetAsync(sessionId, idemKey);
                 throw;
+            }
+
+            if (!created)
+            {
+                await ForgetAsync(sessionId, idemKey);
+                RunnerTelemetry.SessionsRejected.Add(1, new KeyValuePair<string, object?>("reason", "quota"));
+                Log.QuotaExceeded(logger, owner, options.Value.MaxSessionsPerUser);
+                return new StartResult(StartOutcome.QuotaExceeded, null);
             }
 
             var parent = Activity.Current?.Context ?? default;
@@ -91,6 +97,16 @@ internal sealed partial class SessionManager(
             {
                 _slots.Release();
             }
+        }
+    }
+
+    /// <summary>Undoes what <see cref="StartAsync"/> did before the record was written (the slot is released by its caller).</summary>
+    private async Task ForgetAsync(string sessionId, string? idemKey)
+    {
+        _running.TryRemove(sessionId, out _);
+        if (idemKey is not null)
+        {
+            await redis.GetDatabase().KeyDeleteAsync(idemKey);
         }
     }
 
@@ -192,6 +208,9 @@ internal sealed partial class SessionManager(
     {
         [LoggerMessage(3001, LogLevel.Warning, "Session for {Owner} refused: the runner is full or stopping")]
         public static partial void Full(ILogger logger, string owner);
+
+        [LoggerMessage(3005, LogLevel.Information, "Session for {Owner} refused: the user has {Max} sessions running or waiting (Runner:MaxSessionsPerUser)")]
+        public static partial void QuotaExceeded(ILogger logger, string owner, int max);
 
         [LoggerMessage(3002, LogLevel.Information, "Cancel of session {SessionId} requested by {User}")]
         public static partial void CancelRequested(ILogger logger, string sessionId, string user);

@@ -73,7 +73,7 @@ internal sealed partial class SessionRunner(
             }
 
             var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-            if (!await sessions.FinishAsync(session.SessionId, end.Status, now, end.Result, end.Reason))
+            if (!await sessions.FinishAsync(session.SessionId, session.Owner, end.Status, now, end.Result, end.Reason))
             {
                 Log.AlreadyEnded(logger, session.SessionId);
                 return;

@@ -11,10 +11,37 @@ namespace Nexus.AgentRunner.Sessions;
 /// <summary>Session records in Redis: the hash every gateway reads for the owner, the owner's index and the active set.</summary>
 internal sealed class SessionStore(IConnectionMultiplexer redis, IOptions<RunnerOptions> options)
 {
+    // Creates the record, the owner's index entry and the live-set entries, unless the owner already has ARGV[8]
+    // live sessions (Runner:MaxSessionsPerUser, on every replica at once). Members of the owner's live set whose
+    // record has ended or expired are pruned first, so a lost update can never lock a user out for good; the walk
+    // is bounded by the quota. The records' keys are built from ARGV[9], the session key prefix: Nexus runs on a
+    // single Redis (no cluster), where a script may touch keys it computes.
+    private const string CreateScript = """
+        local max = tonumber(ARGV[8])
+        if redis.call('SCARD', KEYS[4]) >= max then
+          for _, id in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+            local status = redis.call('HGET', ARGV[9] .. id, 'status')
+            if status ~= 'running' and status ~= 'waiting_approval' then redis.call('SREM', KEYS[4], id) end
+          end
+          if redis.call('SCARD', KEYS[4]) >= max then return 0 end
+        end
+        redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'task', ARGV[2], 'status', ARGV[3], 'startedAt', ARGV[4], 'runner', ARGV[5])
+        redis.call('PEXPIRE', KEYS[1], ARGV[6])
+        redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[6]))
+        redis.call('PEXPIRE', KEYS[2], ARGV[6])
+        redis.call('SADD', KEYS[3], ARGV[7])
+        redis.call('SADD', KEYS[4], ARGV[7])
+        redis.call('PEXPIRE', KEYS[4], ARGV[6])
+        return 1
+        """;
+
     // Ends a session only while it is still live, so exactly one party (its runner, a shutdown or an
-    // orphan sweeper on any replica) wins and publishes agent.completed.
+    // orphan sweeper on any replica) wins and publishes agent.completed. KEYS[3], the owner's live set, is
+    // absent when the record is already gone (its owner unknown); CreateScript prunes that entry later.
     private const string FinishScript = """
         local status = redis.call('HGET', KEYS[1], 'status')
+        if KEYS[3] then redis.call('SREM', KEYS[3], ARGV[6]) end
         if status ~= 'running' and status ~= 'waiting_approval' then
           redis.call('SREM', KEYS[2], ARGV[6])
           return 0
@@ -41,29 +68,17 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, IOptions<Runner
 
     private long RetentionMs => (long)options.Value.RecordRetention.TotalMilliseconds;
 
-    /// <summary>Writes the record, the owner's index entry and the active-set entry in one transaction.</summary>
-    public async Task CreateAsync(SessionRecord record)
+    /// <summary>
+    /// Writes the record, the owner's index entry and the live-set entries in one atomic step; <see langword="false"/>
+    /// (and nothing written) when the owner already has <c>Runner:MaxSessionsPerUser</c> live sessions.
+    /// </summary>
+    public async Task<bool> CreateAsync(SessionRecord record)
     {
-        var key = RedisKeys.Session(record.SessionId);
-        var userKey = RedisKeys.UserSessions(record.Owner);
-        var tx = _db.CreateTransaction();
-        _ = tx.HashSetAsync(key,
-        [
-            new(RedisKeys.SessionOwnerField, record.Owner),
-            new("task", record.Task),
-            new("status", record.Status),
-            new("startedAt", record.StartedAt),
-            new("runner", record.Runner),
-        ]);
-        _ = tx.KeyExpireAsync(key, options.Value.RecordRetention);
-        _ = tx.SortedSetAddAsync(userKey, record.SessionId, record.StartedAt);
-        _ = tx.SortedSetRemoveRangeByScoreAsync(userKey, double.NegativeInfinity, record.StartedAt - RetentionMs);
-        _ = tx.KeyExpireAsync(userKey, options.Value.RecordRetention);
-        _ = tx.SetAddAsync(RunnerKeys.ActiveSessions, record.SessionId);
-        if (!await tx.ExecuteAsync())
-        {
-            throw new InvalidOperationException("The session record transaction was not executed.");
-        }
+        var created = await _db.ScriptEvaluateAsync(
+            CreateScript,
+            [RedisKeys.Session(record.SessionId), RedisKeys.UserSessions(record.Owner), RunnerKeys.ActiveSessions, RedisKeys.UserLiveSessions(record.Owner)],
+            [record.Owner, record.Task, record.Status, record.StartedAt, record.Runner, RetentionMs, record.SessionId, options.Value.MaxSessionsPerUser, RedisKeys.SessionPrefix]);
+        return (long)created == 1;
     }
 
     public async Task<SessionRecord?> GetAsync(string sessionId)
@@ -96,12 +111,18 @@ internal sealed class SessionStore(IConnectionMultiplexer redis, IOptions<Runner
             [RedisKeys.Session(sessionId)],
             [approvalId is null ? SessionStatus.Running : SessionStatus.WaitingApproval, approvalId ?? ""]);
 
-    /// <summary>Ends the session with a final status; <see langword="true"/> only for the one caller that ended it.</summary>
-    public async Task<bool> FinishAsync(string sessionId, string status, long endedAt, string? result, string? reason)
+    /// <summary>
+    /// Ends the session with a final status; <see langword="true"/> only for the one caller that ended it.
+    /// <paramref name="owner"/> frees the owner's quota slot; null only when the record is gone.
+    /// </summary>
+    public async Task<bool> FinishAsync(string sessionId, string? owner, string status, long endedAt, string? result, string? reason)
     {
+        RedisKey[] keys = owner is null
+            ? [RedisKeys.Session(sessionId), RunnerKeys.ActiveSessions]
+            : [RedisKeys.Session(sessionId), RunnerKeys.ActiveSessions, RedisKeys.UserLiveSessions(owner)];
         var won = await _db.ScriptEvaluateAsync(
             FinishScript,
-            [RedisKeys.Session(sessionId), RunnerKeys.ActiveSessions],
+            keys,
             [status, endedAt, result ?? "", reason ?? "", RetentionMs, sessionId]);
         return (long)won == 1;
     }

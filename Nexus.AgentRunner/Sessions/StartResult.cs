@@ -9,6 +9,9 @@ internal enum StartOutcome
 
     /// <summary>This instance runs <c>Runner:MaxConcurrentSessions</c> sessions already, or is stopping.</summary>
     Unavailable,
+
+    /// <summary>The owner has <c>Runner:MaxSessionsPerUser</c> sessions running or waiting.</summary>
+    QuotaExceeded,
 }
 
 internal sealed record StartResult(StartOutcome Outcome, string? SessionId);

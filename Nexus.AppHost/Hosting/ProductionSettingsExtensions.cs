@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Hosting;
+
 namespace Nexus.AppHost.Hosting;
 
 internal static class ProductionSettingsExtensions
@@ -10,6 +12,24 @@ internal static class ProductionSettingsExtensions
     public static IResourceBuilder<ProjectResource> WithPublishedAllowedOrigin(
         this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ParameterResource>? allowedOrigin)
         => allowedOrigin is null ? gateway : gateway.WithEnvironment("Gateway__AllowedOrigins__0", allowedOrigin);
+
+    /// <summary>
+    /// A published deployment, or any run outside Development, restricts approvals to approvers and forbids
+    /// self-approval (docs/protocol.md section 5) unless its parameters say otherwise: <c>approvals-restricted</c>
+    /// (default <c>true</c>) and <c>approvals-allow-self</c> (default <c>false</c>). Null in Development, where the
+    /// services' own defaults (everyone may approve, their own requests included) keep the two-tab tour simple.
+    /// </summary>
+    public static ApprovalPolicyParameters? AddProductionApprovalPolicy(this IDistributedApplicationBuilder builder)
+        => builder.ExecutionContext.IsPublishMode || !builder.Environment.IsDevelopment()
+            ? new(builder.AddParameter("approvals-restricted", "true", publishValueAsDefault: true),
+                builder.AddParameter("approvals-allow-self", "false", publishValueAsDefault: true))
+            : null;
+
+    /// <summary><c>Auth:RestrictApprovals</c> and <c>Approvals:AllowSelfApproval</c> from the published parameters.</summary>
+    public static IResourceBuilder<ProjectResource> WithApprovalPolicy(this IResourceBuilder<ProjectResource> service, ApprovalPolicyParameters? policy)
+        => policy is null
+            ? service
+            : service.WithEnvironment("Auth__RestrictApprovals", policy.Restricted).WithEnvironment("Approvals__AllowSelfApproval", policy.AllowSelf);
 
     /// <summary>The <c>gateway-allowed-origin</c> parameter, in publish mode only.</summary>
     public static IResourceBuilder<ParameterResource>? AddPublishedAllowedOrigin(this IDistributedApplicationBuilder builder)

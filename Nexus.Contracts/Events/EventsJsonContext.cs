@@ -14,7 +14,6 @@ namespace Nexus.Contracts.Events;
 [JsonSerializable(typeof(ApprovalRequestData))]
 [JsonSerializable(typeof(CreateSessionRequest))]
 [JsonSerializable(typeof(CreateSessionResponse))]
-[JsonSerializable(typeof(CancelSessionRequest))]
 [JsonSerializable(typeof(CancelSessionResponse))]
 [JsonSerializable(typeof(SessionListResponse))]
 [JsonSerializable(typeof(ApprovalListResponse))]

@@ -1,23 +1,24 @@
 namespace Nexus.Contracts.Runner;
 
-// The AgentRunner's HTTP API, called by the gateway through service discovery
-// ("http://agentrunner") and by anyone through the proxy under /api.
+// The AgentRunner's HTTP API (docs/protocol.md section 5.1), called by the gateway through service discovery
+// ("http://agentrunner") with its service credential, and by users through the front door under /api with a token.
+// The caller is always the authenticated user: no body or query field names anyone.
 //
 //   POST /api/sessions                          CreateSessionRequest, header Idempotency-Key
 //        201 CreateSessionResponse (200 when the key was seen before: same session)
-//   POST /api/sessions/{sessionId}/cancel       CancelSessionRequest
-//        202 CancelSessionResponse | 403 (not the owner) | 404
-//   GET  /api/sessions?owner={userId}           200 SessionListResponse
-//   GET  /api/approvals                         200 ApprovalListResponse (pending only)
+//        429 problem { limit: "sessions_per_user" | "runner_capacity", max }
+//   POST /api/sessions/{sessionId}/cancel       202 CancelSessionResponse | 403 (not the owner) | 404
+//   GET  /api/sessions                          200 SessionListResponse (the caller's)
+//   GET  /api/approvals                         200 ApprovalListResponse (pending; under restriction a
+//                                               non-approver sees only the requests of their own sessions)
 //   POST /api/approvals/{requestId}/decision    DecisionRequest
-//        200 DecisionResponse | 404 | 409 ApprovalConflict (final state)
-// Errors other than 409 are RFC 7807 problem details with a "param" extension for 400s.
+//        200 DecisionResponse | 403 (not an approver, or self-approval forbidden) | 404 | 409 ApprovalConflict
+// Every route answers 401 without a valid user token or service credential. Errors other than 409 are
+// RFC 7807 problem details with a "param" extension for 400s.
 
-public sealed record CreateSessionRequest(string Owner, string Task);
+public sealed record CreateSessionRequest(string Task);
 
 public sealed record CreateSessionResponse(string SessionId);
-
-public sealed record CancelSessionRequest(string User);
 
 public sealed record CancelSessionResponse(string SessionId, string Status);
 
@@ -38,11 +39,21 @@ public sealed record ApprovalRequestData(
 
 public sealed record ApprovalListResponse(IReadOnlyList<ApprovalRequestData> Approvals);
 
-/// <summary><c>Decision</c> is "approve" or "deny"; <c>By</c> is the deciding user.</summary>
-public sealed record DecisionRequest(string Decision, string By, string? Reason);
+/// <summary><c>Decision</c> is "approve" or "deny"; the decider is the authenticated caller.</summary>
+public sealed record DecisionRequest(string Decision, string? Reason);
 
 /// <summary><c>Decision</c> is "approved" or "denied"; <c>Status</c> is "resolved".</summary>
 public sealed record DecisionResponse(string RequestId, string Decision, string Status);
 
 /// <summary>The final state of an approval that was already resolved (409, JSON-RPC -32003).</summary>
 public sealed record ApprovalConflict(string RequestId, string Status, string? By);
+
+/// <summary>The <c>limit</c> extension of a 429 problem (JSON-RPC -32004 data, docs/protocol.md section 5.1).</summary>
+public static class RunnerLimits
+{
+    /// <summary>The user has <c>Runner:MaxSessionsPerUser</c> sessions running or waiting.</summary>
+    public const string SessionsPerUser = "sessions_per_user";
+
+    /// <summary>This runner runs <c>Runner:MaxConcurrentSessions</c> sessions.</summary>
+    public const string RunnerCapacity = "runner_capacity";
+}

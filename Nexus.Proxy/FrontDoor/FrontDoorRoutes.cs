@@ -1,3 +1,4 @@
+using Nexus.Contracts.Identity;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -28,7 +29,20 @@ internal static class FrontDoorRoutes
         [
             // WebSocket upgrades need no YARP setting: a GET /ws with Upgrade headers is proxied as a WebSocket.
             new() { RouteId = "ws", ClusterId = GatewayCluster, Match = new() { Path = "/ws" } },
-            new() { RouteId = "api", ClusterId = RunnerCluster, Match = new() { Path = "/api/{**catch-all}" } },
+            // The runner authenticates every /api call itself (docs/protocol.md section 5.1: a user token, 401 otherwise).
+            // The headers by which the gateway names a user are dropped here too: they count only with the gateway's
+            // service credential, and nothing outside has a reason to send them.
+            new()
+            {
+                RouteId = "api",
+                ClusterId = RunnerCluster,
+                Match = new() { Path = "/api/{**catch-all}" },
+                Transforms =
+                [
+                    new Dictionary<string, string> { ["RequestHeaderRemove"] = ServiceCredential.UserHeader },
+                    new Dictionary<string, string> { ["RequestHeaderRemove"] = ServiceCredential.ApproverHeader },
+                ],
+            },
         ];
         if (development)
         {

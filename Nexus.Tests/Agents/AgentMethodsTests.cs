@@ -4,6 +4,9 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexus.Tests.JsonRpc;
 using Nexus.WsGateway.Agents;
@@ -40,8 +43,10 @@ public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRun
         var request = runner.Requests.Last(r => r.Target == "/api/sessions" && r.Body.Contains("echo hi", StringComparison.Ordinal));
         Assert.False(string.IsNullOrEmpty(request.IdempotencyKey));
         Assert.Equal($"s_alice_{request.IdempotencyKey}", sessionId);
+        Assert.Equal("alice", request.User);
+        Assert.Equal("false", request.Approver);
         using var body = JsonDocument.Parse(request.Body);
-        Assert.Equal("alice", body.RootElement.GetProperty("owner").GetString());
+        Assert.False(body.RootElement.TryGetProperty("owner", out _));
         Assert.Equal("echo hi", body.RootElement.GetProperty("task").GetString());
     }
 
@@ -88,7 +93,7 @@ public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRun
         var response = await Call("agent.cancel", """{"sessionId":"s_1"}""");
         Rpc.AssertResult(response!.Value, """{"sessionId":"s_1","status":"cancelling"}""", "1");
         var request = runner.Requests.Last(r => r.Target == "/api/sessions/s_1/cancel");
-        Assert.Equal("alice", JsonDocument.Parse(request.Body).RootElement.GetProperty("user").GetString());
+        Assert.Equal("alice", request.User);
     }
 
     [Fact]
@@ -106,12 +111,13 @@ public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRun
     }
 
     [Fact]
-    public async Task Ids_in_paths_and_queries_are_escaped()
+    public async Task Ids_in_paths_and_user_headers_are_escaped()
     {
         await Call("agent.cancel", """{"sessionId":"a/b c?d"}""");
-        await Call("agent.list", "{}", user: "al ice&x=1");
+        var list = await Call("agent.list", "{}", user: "al ice&x=1\u00e9");
         Assert.Contains(runner.Requests, r => r.Target == "/api/sessions/a%2Fb%20c%3Fd/cancel");
-        Assert.Contains(runner.Requests, r => r.Target == "/api/sessions?owner=al%20ice%26x%3D1");
+        Assert.Contains(runner.Requests, r => r.Target == "/api/sessions" && r.User == "al%20ice%26x%3D1%C3%A9");
+        Assert.True(list!.Value.TryGetProperty("result", out _));
     }
 
     [Fact]
@@ -123,7 +129,7 @@ public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRun
         Assert.Equal("s_1", session.GetProperty("sessionId").GetString());
         Assert.Equal("completed", session.GetProperty("status").GetString());
         Assert.Equal(1764345600000, session.GetProperty("startedAt").GetInt64());
-        Assert.Contains(runner.Requests, r => r.Target == "/api/sessions?owner=carol");
+        Assert.Contains(runner.Requests, r => r.Target == "/api/sessions" && r.User == "carol");
     }
 
     [Fact]
@@ -143,8 +149,10 @@ public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRun
     {
         var response = await Call("approval.respond", $$"""{"requestId":"r_1","decision":"{{decision}}","reason":"ok"}""", user: "bob");
         Rpc.AssertResult(response!.Value, $$"""{"requestId":"r_1","decision":"{{decided}}","status":"resolved"}""", "1");
-        var body = JsonDocument.Parse(runner.Requests.Last(r => r.Target == "/api/approvals/r_1/decision").Body).RootElement;
-        Assert.Equal("bob", body.GetProperty("by").GetString());
+        var request = runner.Requests.Last(r => r.Target == "/api/approvals/r_1/decision");
+        Assert.Equal("bob", request.User);
+        var body = JsonDocument.Parse(request.Body).RootElement;
+        Assert.False(body.TryGetProperty("by", out _));
         Assert.Equal("ok", body.GetProperty("reason").GetString());
     }
 
@@ -199,21 +207,57 @@ public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRun
     }
 
     [Fact]
-    public async Task Restricted_approvals_forbid_non_approvers_after_the_params_check()
+    public async Task The_approver_flag_reaches_the_runner_and_its_403_is_32001()
     {
-        await using var restricted = new GatewayMethods(runner.BaseAddress, Timeout, restrictApprovals: true);
+        await Call("approval.list", "{}", user: "ann", approver: true);
+        await Call("approval.list", "{}", user: "ned", approver: false);
+        Assert.Contains(runner.Requests, r => r.Target == "/api/approvals" && r.User == "ann" && r.Approver == "true");
+        Assert.Contains(runner.Requests, r => r.Target == "/api/approvals" && r.User == "ned" && r.Approver == "false");
+
+        Rpc.AssertError((await Call("approval.respond", """{"requestId":"forbidden","decision":"approve"}"""))!.Value, JsonRpcErrorCodes.Forbidden, "1");
+    }
+
+    [Fact]
+    public async Task Runner_429_is_32004_with_the_limit()
+    {
+        var response = await Call("agent.run", """{"task":"quota"}""");
+        Rpc.AssertError(response!.Value, JsonRpcErrorCodes.RateLimited, "1");
+        var data = response.Value.GetProperty("error").GetProperty("data");
+        Assert.Equal("sessions_per_user", data.GetProperty("limit").GetString());
+        Assert.Equal(8, data.GetProperty("max").GetInt32());
+        // A refusal is answered once: the resilience pipeline does not retry it.
+        var key = runner.Requests.Last(r => r.Body.Contains("\"quota\"", StringComparison.Ordinal)).IdempotencyKey!;
+        Assert.Equal(1, runner.AttemptsFor(key));
+    }
+
+    [Fact]
+    public async Task A_flood_of_refused_runs_leaves_the_circuit_closed_for_everyone_else()
+    {
+        // The standard breaker opens at a 10 % failure ratio over at least 100 calls in 30 s: 150 refusals would open it
+        // if a 429 counted as a failure, and the next call would then be -32005 without reaching the runner.
+        await using var gateway = new GatewayMethods(runner.BaseAddress, Timeout);
+        for (var i = 0; i < 150; i++)
+        {
+            Rpc.AssertError((await Call("agent.run", """{"task":"quota"}""", user: "flooder", gateway: gateway))!.Value, JsonRpcErrorCodes.RateLimited, "1");
+        }
+
         var before = runner.Requests.Count;
-
-        Rpc.AssertError((await Call("approval.list", "{}", gateway: restricted))!.Value, JsonRpcErrorCodes.Forbidden, "1");
-        Rpc.AssertError((await Call("approval.respond", """{"requestId":"r_1","decision":"approve"}""", gateway: restricted))!.Value, JsonRpcErrorCodes.Forbidden, "1");
-        Rpc.AssertInvalidParam((await Call("approval.respond", """{"requestId":"r_1","decision":"nope"}""", gateway: restricted))!.Value, "decision");
-        Assert.Equal(before, runner.Requests.Count);
-
         Rpc.AssertResult(
-            (await Call("approval.respond", """{"requestId":"r_1","decision":"approve"}""", approver: true, gateway: restricted))!.Value,
+            (await Call("approval.respond", """{"requestId":"r_1","decision":"approve"}""", user: "bob", gateway: gateway))!.Value,
             """{"requestId":"r_1","decision":"approved","status":"resolved"}""",
             "1");
-        Assert.Single((await Call("approval.list", "{}", approver: true, gateway: restricted))!.Value.GetProperty("result").GetProperty("approvals").EnumerateArray());
+        Rpc.AssertResult((await Call("agent.cancel", """{"sessionId":"s_1"}""", user: "bob", gateway: gateway))!.Value, """{"sessionId":"s_1","status":"cancelling"}""", "1");
+        Assert.Equal(before + 2, runner.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Without_the_runners_service_key_the_call_is_refused_and_answered_32603_with_an_error_log()
+    {
+        var logs = new Gateway.Infrastructure.CapturingLoggerProvider();
+        await using var gateway = new GatewayMethods(runner.BaseAddress, Timeout, serviceKey: "a-wrong-service-key-that-is-long-enough-0123", logs: logs);
+        Rpc.AssertError((await Call("agent.list", "{}", gateway: gateway))!.Value, JsonRpcErrorCodes.InternalError, "1");
+        Assert.Contains(logs.Logs, l => l.Level == LogLevel.Error && l.Message.Contains("Auth:ServiceKey", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Logs, l => l.Message.Contains("a-wrong-service-key", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -257,7 +301,8 @@ public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRun
     public void Bad_runner_timeout_is_refused_naming_the_key(string value)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:RunnerTimeout"] = value }).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddJsonRpc().BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration)
+            .AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = Environments.Development }).AddJsonRpc().BuildServiceProvider();
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RunnerClientOptions>>().Value);
         Assert.Contains("Gateway:RunnerTimeout", error.Message, StringComparison.Ordinal);
     }

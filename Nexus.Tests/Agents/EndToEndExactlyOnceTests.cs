@@ -81,5 +81,6 @@ public sealed class EndToEndExactlyOnceTests
     {
         // What Aspire hands the gateway (services__agentrunner__http__0), read by the service discovery configuration provider.
         ["services:agentrunner:http:0"] = runner.Address.GetLeftPart(UriPartial.Authority),
+        ["Auth:ServiceKey"] = RunnerHost.ServiceKey,
     };
 }

@@ -37,6 +37,7 @@ public sealed class EndToEndTraceTests : IDisposable
         await using var gateway = await GatewayHost.StartAsync(redis, new Dictionary<string, string?>
         {
             ["services:agentrunner:http:0"] = runner.Address.GetLeftPart(UriPartial.Authority),
+            ["Auth:ServiceKey"] = RunnerHost.ServiceKey,
         });
         await using var alice = await gateway.ConnectAsync("alice");
 

@@ -9,13 +9,16 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Nexus.Contracts.Identity;
 
 namespace Nexus.Tests.Agents;
 
 /// <summary>
 /// A test double of the AgentRunner API on real Kestrel (127.0.0.1, free port) with canned answers keyed by ids:
 /// <c>missing</c> → 404, <c>s_bob</c> cancelled by someone else → 403, <c>done</c> → 409, <c>slow</c> never answers in time,
-/// <c>broken</c> → 500 always, task <c>fail-once</c> → 503 on the first attempt of each idempotency key.
+/// <c>broken</c> → 500 always, task <c>fail-once</c> → 503 on the first attempt of each idempotency key, task <c>quota</c>
+/// → 429 (sessions_per_user, 8), request <c>forbidden</c> → 403. Like the real runner it answers 401 unless the call
+/// carries the service credential <see cref="Runner.RunnerHost.ServiceKey"/>, and takes the caller from its headers.
 /// </summary>
 public sealed class FakeRunner : IAsyncLifetime
 {
@@ -24,8 +27,8 @@ public sealed class FakeRunner : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    /// <summary>Every request received, in order: raw target, Idempotency-Key header, body.</summary>
-    public ConcurrentQueue<(string Method, string Target, string? IdempotencyKey, string Body)> Requests { get; } = new();
+    /// <summary>Every request received, in order: raw target, Idempotency-Key header, body, the named user and approver headers.</summary>
+    public ConcurrentQueue<(string Method, string Target, string? IdempotencyKey, string Body, string? User, string? Approver)> Requests { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -39,7 +42,14 @@ public sealed class FakeRunner : IAsyncLifetime
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
             context.Request.Body.Position = 0;
             var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
-            Requests.Enqueue((context.Request.Method, target, context.Request.Headers["Idempotency-Key"].FirstOrDefault(), body));
+            var headers = context.Request.Headers;
+            Requests.Enqueue((context.Request.Method, target, headers["Idempotency-Key"].FirstOrDefault(), body, headers[ServiceCredential.UserHeader].FirstOrDefault(), headers[ServiceCredential.ApproverHeader].FirstOrDefault()));
+            if (headers.Authorization.ToString() != ServiceCredential.Scheme + " " + Runner.RunnerHost.ServiceKey)
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+
             await next(context);
         });
         Map(_app);
@@ -67,10 +77,11 @@ public sealed class FakeRunner : IAsyncLifetime
             var attempts = _attemptsByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
             using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
             var task = body.RootElement.GetProperty("task").GetString();
-            var owner = body.RootElement.GetProperty("owner").GetString();
+            var owner = Caller(context);
             return task switch
             {
                 "fail-once" when attempts == 1 => Results.StatusCode(503),
+                "quota" => Results.Problem(statusCode: 429, extensions: new Dictionary<string, object?> { ["limit"] = "sessions_per_user", ["max"] = 8 }),
                 "slow" => await Slow(context),
                 "broken" => Results.StatusCode(500),
                 _ => Results.Json(new { sessionId = $"s_{owner}_{key}" }, statusCode: attempts == 1 ? 201 : 200),
@@ -79,8 +90,7 @@ public sealed class FakeRunner : IAsyncLifetime
 
         app.MapPost("/api/sessions/{sessionId}/cancel", async (string sessionId, HttpContext context) =>
         {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            var user = body.RootElement.GetProperty("user").GetString();
+            var user = Caller(context);
             return sessionId switch
             {
                 "missing" => Results.Problem(statusCode: 404),
@@ -90,9 +100,9 @@ public sealed class FakeRunner : IAsyncLifetime
             };
         });
 
-        app.MapGet("/api/sessions", (string owner) => Results.Json(new
+        app.MapGet("/api/sessions", (HttpContext context) => Results.Json(new
         {
-            sessions = new[] { new { sessionId = "s_1", task = "echo hi", status = "completed", startedAt = 1764345600000, owner } },
+            sessions = new[] { new { sessionId = "s_1", task = "echo hi", status = "completed", startedAt = 1764345600000, owner = Caller(context) } },
         }));
 
         app.MapGet("/api/approvals", () => Results.Json(new
@@ -114,6 +124,7 @@ public sealed class FakeRunner : IAsyncLifetime
             return requestId switch
             {
                 "missing" => Results.Problem(statusCode: 404),
+                "forbidden" => Results.Problem(statusCode: 403),
                 "done" => Results.Json(new { requestId, status = "expired", by = "system" }, statusCode: 409),
                 "slow" => await Slow(context),
                 "broken" => Results.StatusCode(500),
@@ -122,6 +133,8 @@ public sealed class FakeRunner : IAsyncLifetime
             };
         });
     }
+
+    private static string Caller(HttpContext context) => Uri.UnescapeDataString(context.Request.Headers[ServiceCredential.UserHeader].ToString());
 
     private static async Task<IResult> Slow(HttpContext context)
     {

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Nexus.WsGateway.Agents;
 using Nexus.WsGateway.JsonRpc;
 
@@ -13,19 +17,28 @@ internal sealed class GatewayMethods : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public GatewayMethods(Uri runner, TimeSpan runnerTimeout, bool restrictApprovals = false)
+    public GatewayMethods(Uri runner, TimeSpan runnerTimeout, string? serviceKey = Runner.RunnerHost.ServiceKey, ILoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Gateway:RunnerTimeout"] = runnerTimeout.ToString(),
-            ["Auth:RestrictApprovals"] = restrictApprovals ? "true" : "false",
+            ["Auth:ServiceKey"] = serviceKey,
         }).Build();
 
         var services = new ServiceCollection()
-            .AddLogging()
+            .AddLogging(logging =>
+            {
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                }
+            })
+            .AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = Environments.Development })
             .AddSingleton<IConfiguration>(configuration);
-        services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.FromMilliseconds(20)));
+        services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         services.AddJsonRpc();
+        // The runner client's own pipeline (AddJsonRpc), with a retry delay short enough for a test.
+        services.Configure<HttpStandardResilienceOptions>("RunnerClient-standard", o => o.Retry.Delay = TimeSpan.FromMilliseconds(20));
         services.AddHttpClient<RunnerClient>(client => client.BaseAddress = runner);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Dispatcher = _services.GetRequiredService<IJsonRpcDispatcher>();

@@ -111,6 +111,20 @@ public sealed class ManifestPublishTests
         Assert.Equal("{gateway-allowed-origin.value}", Env(resources, "wsgateway", "Gateway__AllowedOrigins__0"));
         _ = Parameter(resources, "gateway-allowed-origin");
 
+        // Both services hold the signing key and the gateway's service credential (docs/protocol.md section 5.1).
+        Assert.True(Parameter(resources, "runner-service-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        foreach (var name in new[] { "wsgateway", "agentrunner" })
+        {
+            Assert.Equal("{auth-signing-key.value}", Env(resources, name, "Auth__SigningKey"));
+            Assert.Equal("{runner-service-key.value}", Env(resources, name, "Auth__ServiceKey"));
+            Assert.Equal("{approvals-restricted.value}", Env(resources, name, "Auth__RestrictApprovals"));
+        }
+
+        // Approvals are restricted to approvers and self-approval is off unless the deployment's parameters say otherwise.
+        Assert.Equal("{approvals-allow-self.value}", Env(resources, "agentrunner", "Approvals__AllowSelfApproval"));
+        Assert.Equal("true", Parameter(resources, "approvals-restricted").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+        Assert.Equal("false", Parameter(resources, "approvals-allow-self").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+
         foreach (var name in new[] { "wsgateway", "agentrunner", "proxy" })
         {
             var env = resources.GetProperty(name).GetProperty("env");

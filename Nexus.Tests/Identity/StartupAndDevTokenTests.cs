@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexus.Tests.Gateway.Infrastructure;
 using Nexus.Tests.Infrastructure;
@@ -21,14 +20,29 @@ public sealed class StartupAndDevTokenTests
     }
 
     [Fact]
-    public async Task Outside_Development_dev_users_work_only_when_set_explicitly_and_a_warning_says_so()
+    public async Task Outside_Development_dev_users_stop_start_up_naming_Auth_AllowDevUsers_even_with_every_key()
     {
         await using var redis = await RedisServer.StartAsync();
-        var settings = new Dictionary<string, string?> { ["Auth:AllowDevUsers"] = "true" };
-        await using var host = await GatewayHost.StartAsync(redis, settings, environment: "Production");
+        var settings = Tokens.Settings();
+        settings["Auth:ServiceKey"] = Runner.RunnerHost.ServiceKey;
+        settings["Auth:AllowDevUsers"] = "true";
 
-        Assert.Equal(101, await host.UpgradeStatusAsync("user=rig-user"));
-        Assert.Contains(host.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("Auth:AllowDevUsers is true in environment Production", StringComparison.Ordinal));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GatewayHost.StartAsync(redis, settings, environment: "Production"));
+
+        Assert.Contains("Auth:AllowDevUsers", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Production", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outside_Development_a_missing_service_key_stops_start_up_naming_Auth_ServiceKey()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var settings = Tokens.Settings();
+        settings["Auth:AllowDevUsers"] = "false";
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GatewayHost.StartAsync(redis, settings, environment: "Production"));
+
+        Assert.Contains("Auth:ServiceKey", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -49,6 +63,7 @@ public sealed class StartupAndDevTokenTests
         await using var redis = await RedisServer.StartAsync();
         var settings = Tokens.Settings();
         settings["Auth:AllowDevUsers"] = "false";
+        settings["Auth:ServiceKey"] = Runner.RunnerHost.ServiceKey;
         await using var host = await GatewayHost.StartAsync(redis, settings, environment: "Production");
         using var http = host.CreateHttpClient();
 

@@ -15,7 +15,10 @@ public sealed class FrontDoorRoutesTests
         Assert.Null(ws.Transforms);
         var api = Assert.Single(config.Routes, r => r.Match.Path == "/api/{**catch-all}");
         Assert.Equal("agentrunner", api.ClusterId);
-        Assert.Null(api.Transforms);
+        // The headers by which the gateway names a user never come from outside (SECURITY.md).
+        Assert.Equal(
+            ["X-Nexus-Approver", "X-Nexus-User"],
+            api.Transforms!.Select(t => Assert.Single(t, kv => kv.Key == "RequestHeaderRemove").Value).Order(StringComparer.Ordinal));
 
         var gateway = Assert.Single(config.Clusters, c => c.ClusterId == "wsgateway");
         Assert.Equal("http://wsgateway", Assert.Single(gateway.Destinations!).Value.Address);

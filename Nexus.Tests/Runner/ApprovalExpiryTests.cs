@@ -117,7 +117,7 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
         Assert.Equal(CompletionReasons.Denied, completed.Data.GetProperty("reason").GetString());
         Assert.Single(_events.ForSession(sessionId), n => n.Event == EventNames.ApprovalResolved);
 
-        var (late, body) = await runner.PostAsync($"/api/approvals/{request.Data.GetProperty("requestId").GetString()}/decision", new { decision = "approve", by = "bob" });
+        var (late, body) = await runner.PostAsync($"/api/approvals/{request.Data.GetProperty("requestId").GetString()}/decision", new { decision = "approve" }, "bob");
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Equal("expired", body.GetProperty("status").GetString());
         Assert.Equal("system", body.GetProperty("by").GetString());

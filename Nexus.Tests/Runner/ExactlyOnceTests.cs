@@ -21,7 +21,7 @@ public sealed class ExactlyOnceTests
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
         {
             var runner = i % 2 == 0 ? runnerA : runnerB;
-            return runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = i % 3 == 0 ? "deny" : "approve", by = $"user{i}" });
+            return runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = i % 3 == 0 ? "deny" : "approve" }, $"user{i}");
         }));
 
         Assert.Single(responses, r => r.Response.StatusCode == HttpStatusCode.OK);

@@ -59,7 +59,7 @@ public sealed class RestartTests
         Assert.DoesNotContain(events.ForSession(sessionId), n => n.Event == EventNames.AgentCompleted);
 
         // Cancel through the other replica: the request reaches the runner that runs it.
-        var (response, _) = await second.PostAsync($"/api/sessions/{sessionId}/cancel", new { user = "alice" });
+        var (response, _) = await second.PostAsync($"/api/sessions/{sessionId}/cancel", new { }, "alice");
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         var completed = await events.WaitForEventAsync(sessionId, EventNames.AgentCompleted, TimeSpan.FromSeconds(5));
         Assert.Equal(CompletionReasons.Cancelled, completed.Data.GetProperty("reason").GetString());

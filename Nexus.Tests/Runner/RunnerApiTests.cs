@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Nexus.Contracts;
 using Nexus.Contracts.Events;
 using Nexus.Contracts.Redis;
@@ -59,10 +58,10 @@ public sealed class RunnerApiTests : IAsyncLifetime
     [Fact]
     public async Task Retried_create_with_the_same_idempotency_key_returns_the_same_session()
     {
-        var body = new { owner = "bob", task = "echo once" };
-        var (first, firstBody) = await _runner.PostAsync("/api/sessions", body, "key-1");
-        var (second, secondBody) = await _runner.PostAsync("/api/sessions", body, "key-1");
-        var (other, otherBody) = await _runner.PostAsync("/api/sessions", new { owner = "carol", task = "echo once" }, "key-1");
+        var body = new { task = "echo once" };
+        var (first, firstBody) = await _runner.PostAsync("/api/sessions", body, "bob", "key-1");
+        var (second, secondBody) = await _runner.PostAsync("/api/sessions", body, "bob", "key-1");
+        var (other, otherBody) = await _runner.PostAsync("/api/sessions", body, "carol", "key-1");
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
@@ -77,8 +76,8 @@ public sealed class RunnerApiTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_creates_with_one_key_create_one_session()
     {
-        var body = new { owner = "dave", task = "echo race" };
-        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _runner.PostAsync("/api/sessions", body, "race-key")));
+        var body = new { task = "echo race" };
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _runner.PostAsync("/api/sessions", body, "dave", "race-key")));
         Assert.Single(results.Select(r => r.Body.GetProperty("sessionId").GetString()).Distinct());
         Assert.Single(results, r => r.Response.StatusCode == HttpStatusCode.Created);
     }
@@ -97,13 +96,13 @@ public sealed class RunnerApiTests : IAsyncLifetime
         Assert.Equal(requestedAt + 300_000, request.Data.GetProperty("expiresAt").GetInt64());
         Assert.False(File.Exists(Path.Combine(_runner.SandboxRoot, sessionId, "notes.txt")));
 
-        var (listed, listBody) = await _runner.GetAsync("/api/approvals");
+        var (listed, listBody) = await _runner.GetAsync("/api/approvals", "carol");
         Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
         var pending = Assert.Single(listBody.GetProperty("approvals").EnumerateArray(), a => a.GetProperty("requestId").GetString() == requestId);
         Assert.Equal(sessionId, pending.GetProperty("sessionId").GetString());
         Assert.Equal(SessionStatus.WaitingApproval, await StatusAsync(sessionId));
 
-        var (decided, decidedBody) = await _runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = "approve", by = "bob" });
+        var (decided, decidedBody) = await _runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = "approve" }, "bob");
         Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
         Assert.Equal("approved", decidedBody.GetProperty("decision").GetString());
         Assert.Equal("resolved", decidedBody.GetProperty("status").GetString());
@@ -118,7 +117,7 @@ public sealed class RunnerApiTests : IAsyncLifetime
         Assert.Equal("bob", resolved.Data.GetProperty("by").GetString());
         Assert.Single(_events.ForSession(sessionId), n => n.Event == EventNames.ApprovalResolved);
 
-        var (again, againBody) = await _runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = "deny", by = "carol" });
+        var (again, againBody) = await _runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = "deny" }, "carol");
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("approved", againBody.GetProperty("status").GetString());
         Assert.Equal("bob", againBody.GetProperty("by").GetString());
@@ -131,7 +130,7 @@ public sealed class RunnerApiTests : IAsyncLifetime
         var request = await _events.WaitForEventAsync(sessionId, EventNames.ApprovalRequest);
         var requestId = request.Data.GetProperty("requestId").GetString()!;
 
-        var (decided, _) = await _runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = "deny", by = "bob", reason = "not today" });
+        var (decided, _) = await _runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = "deny", reason = "not today" }, "bob");
         Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
 
         var completed = await _events.WaitForEventAsync(sessionId, EventNames.AgentCompleted);
@@ -150,10 +149,10 @@ public sealed class RunnerApiTests : IAsyncLifetime
         var sessionId = await _runner.RunAsync("alice", "sleep 30");
         await _events.WaitForAsync(n => n.Event == EventNames.AgentProgress && n.SessionId == sessionId && n.Channel == Channels.Agent(sessionId), "first progress");
 
-        var (forbidden, _) = await _runner.PostAsync($"/api/sessions/{sessionId}/cancel", new { user = "mallory" });
+        var (forbidden, _) = await _runner.PostAsync($"/api/sessions/{sessionId}/cancel", new { }, "mallory");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
 
-        var (accepted, body) = await _runner.PostAsync($"/api/sessions/{sessionId}/cancel", new { user = "alice" });
+        var (accepted, body) = await _runner.PostAsync($"/api/sessions/{sessionId}/cancel", new { }, "alice");
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal("cancelling", body.GetProperty("status").GetString());
 
@@ -169,7 +168,7 @@ public sealed class RunnerApiTests : IAsyncLifetime
     {
         var sessionId = await _runner.RunAsync("alice", "write a.txt x");
         var request = await _events.WaitForEventAsync(sessionId, EventNames.ApprovalRequest);
-        var (accepted, _) = await _runner.PostAsync($"/api/sessions/{sessionId}/cancel", new { user = "alice" });
+        var (accepted, _) = await _runner.PostAsync($"/api/sessions/{sessionId}/cancel", new { }, "alice");
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
 
         var completed = await _events.WaitForEventAsync(sessionId, EventNames.AgentCompleted);
@@ -178,7 +177,7 @@ public sealed class RunnerApiTests : IAsyncLifetime
         Assert.Equal("expired", resolved.Data.GetProperty("decision").GetString());
         Assert.Equal("system", resolved.Data.GetProperty("by").GetString());
 
-        var (late, lateBody) = await _runner.PostAsync($"/api/approvals/{request.Data.GetProperty("requestId").GetString()}/decision", new { decision = "approve", by = "bob" });
+        var (late, lateBody) = await _runner.PostAsync($"/api/approvals/{request.Data.GetProperty("requestId").GetString()}/decision", new { decision = "approve" }, "bob");
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Equal("expired", lateBody.GetProperty("status").GetString());
     }
@@ -214,47 +213,37 @@ public sealed class RunnerApiTests : IAsyncLifetime
         var second = await _runner.RunAsync("frank", "sleep 30");
         await _runner.RunAsync("grace", "echo other");
 
-        var (response, body) = await _runner.GetAsync("/api/sessions?owner=frank");
+        // The caller is the token's user: an owner in the query names nobody (grace's session is not listed).
+        var (response, body) = await _runner.GetAsync("/api/sessions?owner=grace", "frank");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sessions = body.GetProperty("sessions").EnumerateArray().ToList();
         Assert.Equal([second, first], sessions.Select(s => s.GetProperty("sessionId").GetString()));
         Assert.Equal("completed", sessions[1].GetProperty("status").GetString());
         Assert.Equal("echo 1", sessions[1].GetProperty("task").GetString());
         Assert.True(sessions[0].GetProperty("startedAt").GetInt64() >= sessions[1].GetProperty("startedAt").GetInt64());
-        await _runner.PostAsync($"/api/sessions/{second}/cancel", new { user = "frank" });
+        await _runner.PostAsync($"/api/sessions/{second}/cancel", new { }, "frank");
     }
 
     [Theory]
-    [InlineData("/api/sessions", """{"task":"echo x"}""", "owner")]
-    [InlineData("/api/sessions", """{"owner":"a","task":"  "}""", "task")]
+    [InlineData("/api/sessions", """{"task":"  "}""", "task")]
     [InlineData("/api/sessions", """{"owner":"a"}""", "task")]
-    [InlineData("/api/sessions/s_x/cancel", """{}""", "user")]
-    [InlineData("/api/approvals/apr_unknown/decision", """{"decision":"maybe","by":"a"}""", "decision")]
-    [InlineData("/api/approvals/apr_unknown/decision", """{"decision":"approve"}""", "by")]
+    [InlineData("/api/approvals/apr_unknown/decision", """{"decision":"maybe"}""", "decision")]
+    [InlineData("/api/approvals/apr_unknown/decision", """{"by":"a"}""", "decision")]
     public async Task Bad_input_is_a_400_naming_the_field(string path, string json, string param)
     {
-        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        var response = await _runner.Http.PostAsync(path, content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        var (response, body) = await _runner.SendAsync(request, "alice");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(param, body.GetProperty("param").GetString());
         Assert.Equal(400, body.GetProperty("status").GetInt32());
     }
 
     [Fact]
-    public async Task Sessions_list_without_owner_is_a_400()
-    {
-        var (response, body) = await _runner.GetAsync("/api/sessions");
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("owner", body.GetProperty("param").GetString());
-    }
-
-    [Fact]
     public async Task Unknown_ids_are_404()
     {
-        var (cancel, _) = await _runner.PostAsync("/api/sessions/s_nope/cancel", new { user = "alice" });
+        var (cancel, _) = await _runner.PostAsync("/api/sessions/s_nope/cancel", new { }, "alice");
         Assert.Equal(HttpStatusCode.NotFound, cancel.StatusCode);
-        var (decide, _) = await _runner.PostAsync("/api/approvals/apr_nope/decision", new { decision = "approve", by = "alice" });
+        var (decide, _) = await _runner.PostAsync("/api/approvals/apr_nope/decision", new { decision = "approve" }, "alice");
         Assert.Equal(HttpStatusCode.NotFound, decide.StatusCode);
     }
 
@@ -263,7 +252,7 @@ public sealed class RunnerApiTests : IAsyncLifetime
     [InlineData("/api/openapi/v1.json")] // the path the front door forwards
     public async Task OpenApi_document_describes_the_api(string path)
     {
-        var (response, body) = await _runner.GetAsync(path);
+        var (response, body) = await _runner.GetAsync(path, "alice");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(body.GetProperty("paths").TryGetProperty("/api/sessions", out _));
         Assert.True(body.GetProperty("paths").TryGetProperty("/api/approvals/{requestId}/decision", out _));

@@ -5,13 +5,21 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.AgentRunner.Hosting;
+using Nexus.Tests.Identity;
 using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Runner;
 
-/// <summary>The runner app in-process on real Kestrel (127.0.0.1, a free port) against a real redis-server.</summary>
+/// <summary>
+/// The runner app in-process on real Kestrel (127.0.0.1, a free port) against a real redis-server. It accepts the
+/// tokens of <see cref="Tokens"/> and the service credential <see cref="ServiceKey"/>; every call of this class is
+/// made as a user, with a token (docs/protocol.md section 5.1).
+/// </summary>
 public sealed class RunnerHost : IAsyncDisposable
 {
+    /// <summary>The gateway's credential in these tests (<c>Auth:ServiceKey</c> on both sides).</summary>
+    public const string ServiceKey = "test-service-key-0123456789-abcdefghijklmnop";
+
     private readonly WebApplication _app;
 
     private RunnerHost(WebApplication app, Uri address, string sandboxRoot)
@@ -30,16 +38,21 @@ public sealed class RunnerHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunnerHost> StartAsync(RedisServer redis, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public static async Task<RunnerHost> StartAsync(
+        RedisServer redis, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Production")
     {
         var sandbox = Path.Combine(Path.GetTempPath(), "nexus-runner-tests", Guid.NewGuid().ToString("N"));
-        var app = RunnerApp.Create([], builder =>
+        var app = RunnerApp.Create(["--environment", environment], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var config = new Dictionary<string, string?>
             {
                 ["ConnectionStrings:redis"] = redis.ConnectionString + ",abortConnect=false",
                 ["Runner:SandboxRoot"] = sandbox,
+                ["Auth:SigningKey"] = Tokens.Key,
+                ["Auth:Issuer"] = Tokens.Issuer,
+                ["Auth:Audience"] = Tokens.Audience,
+                ["Auth:ServiceKey"] = ServiceKey,
                 ["Runner:HeartbeatInterval"] = "00:00:01",
                 ["Runner:HeartbeatTtl"] = "00:00:03",
                 ["Approvals:PollInterval"] = "00:00:00.050",
@@ -59,7 +72,9 @@ public sealed class RunnerHost : IAsyncDisposable
         return new RunnerHost(app, new Uri(app.Urls.First()), sandbox);
     }
 
-    public async Task<(HttpResponseMessage Response, JsonElement Body)> PostAsync(string path, object body, string? idempotencyKey = null)
+    /// <summary>POSTs <paramref name="body"/> as <paramref name="user"/> (a token for them).</summary>
+    public async Task<(HttpResponseMessage Response, JsonElement Body)> PostAsync(
+        string path, object body, string user, string? idempotencyKey = null, bool approver = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: JsonSerializerOptions.Web) };
         if (idempotencyKey is not null)
@@ -67,20 +82,32 @@ public sealed class RunnerHost : IAsyncDisposable
             request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
 
+        return await SendAsync(request, user, approver);
+    }
+
+    /// <summary>GETs <paramref name="path"/> as <paramref name="user"/> (a token for them).</summary>
+    public async Task<(HttpResponseMessage Response, JsonElement Body)> GetAsync(string path, string user, bool approver = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        return await SendAsync(request, user, approver);
+    }
+
+    /// <summary>Sends <paramref name="request"/> as <paramref name="user"/>, or as it is when <paramref name="user"/> is null.</summary>
+    public async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpRequestMessage request, string? user, bool approver = false)
+    {
+        if (user is not null)
+        {
+            request.Headers.Authorization = new("Bearer", Tokens.Create(user, approver: approver ? true : null));
+        }
+
         var response = await Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
         return (response, await ReadAsync(response));
     }
 
-    public async Task<(HttpResponseMessage Response, JsonElement Body)> GetAsync(string path)
-    {
-        var response = await Http.GetAsync(path).WaitAsync(TimeSpan.FromSeconds(30));
-        return (response, await ReadAsync(response));
-    }
-
-    /// <summary>Starts a session and returns its id (asserting 201).</summary>
+    /// <summary>Starts a session owned by <paramref name="owner"/> and returns its id (asserting 201).</summary>
     public async Task<string> RunAsync(string owner, string task)
     {
-        var (response, body) = await PostAsync("/api/sessions", new { owner, task }, Guid.NewGuid().ToString("N"));
+        var (response, body) = await PostAsync("/api/sessions", new { task }, owner, Guid.NewGuid().ToString("N"));
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return body.GetProperty("sessionId").GetString()!;
     }
@@ -103,6 +130,8 @@ public sealed class RunnerHost : IAsyncDisposable
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return text.Length == 0 || response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) != true
+            ? default
+            : JsonDocument.Parse(text).RootElement.Clone();
     }
 }

@@ -21,7 +21,7 @@ internal sealed class AgentCancelMethod(RunnerClient runner) : IJsonRpcMethod
             return JsonRpcResult.Failure(error);
         }
 
-        var reply = await runner.CancelSessionAsync(sessionId, new CancelSessionRequest(client.UserId), cancellationToken);
+        var reply = await runner.CancelSessionAsync(sessionId, client, cancellationToken);
         return reply.Outcome == RunnerOutcome.Ok
             ? JsonRpcResult.Success(new CancelSessionResponse(sessionId, Cancelling), NexusJsonContext.Default.CancelSessionResponse)
             : JsonRpcResult.Failure(reply.ToError($"no session '{sessionId}'", "only the session's owner may cancel it"));

@@ -17,7 +17,7 @@ internal sealed class AgentListMethod(RunnerClient runner) : IJsonRpcMethod
             return JsonRpcResult.Failure(error);
         }
 
-        var reply = await runner.ListSessionsAsync(client.UserId, cancellationToken);
+        var reply = await runner.ListSessionsAsync(client, cancellationToken);
         return reply is { Outcome: RunnerOutcome.Ok, Value: { } list }
             ? JsonRpcResult.Success(list, NexusJsonContext.Default.SessionListResponse)
             : JsonRpcResult.Failure(reply.ToError("not found", "forbidden"));

@@ -21,7 +21,7 @@ internal sealed class AgentRunMethod(RunnerClient runner) : IJsonRpcMethod
 
         // Made once per call, so the retries of the resilience pipeline never start a second session (issue 3).
         var idempotencyKey = Guid.NewGuid().ToString("N");
-        var reply = await runner.CreateSessionAsync(new CreateSessionRequest(client.UserId, task), idempotencyKey, cancellationToken);
+        var reply = await runner.CreateSessionAsync(new CreateSessionRequest(task), idempotencyKey, client, cancellationToken);
         return reply is { Outcome: RunnerOutcome.Ok, Value: { } created }
             ? JsonRpcResult.Success(created, NexusJsonContext.Default.CreateSessionResponse)
             : JsonRpcResult.Failure(reply.ToError("not found", "forbidden"));

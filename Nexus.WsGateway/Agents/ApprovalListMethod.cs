@@ -1,13 +1,16 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Nexus.Contracts.Events;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.JsonRpc;
 
 namespace Nexus.WsGateway.Agents;
 
-/// <summary><c>approval.list {}</c> → <c>{ approvals }</c>: the pending requests the caller may decide.</summary>
-internal sealed class ApprovalListMethod(RunnerClient runner, IOptions<ApprovalPolicyOptions> policy) : IJsonRpcMethod
+/// <summary>
+/// <c>approval.list {}</c> → <c>{ approvals }</c>: the pending requests the caller may see. Who sees what (restricted
+/// approvals: a non-approver only their own sessions' requests) is the runner's rule, applied to the caller the
+/// gateway names.
+/// </summary>
+internal sealed class ApprovalListMethod(RunnerClient runner) : IJsonRpcMethod
 {
     public string Name => "approval.list";
 
@@ -18,12 +21,7 @@ internal sealed class ApprovalListMethod(RunnerClient runner, IOptions<ApprovalP
             return JsonRpcResult.Failure(error);
         }
 
-        if (policy.Value.RestrictApprovals && !client.IsApprover)
-        {
-            return JsonRpcResult.Failure(JsonRpcError.Forbidden("only approvers may list approvals"));
-        }
-
-        var reply = await runner.ListApprovalsAsync(cancellationToken);
+        var reply = await runner.ListApprovalsAsync(client, cancellationToken);
         return reply is { Outcome: RunnerOutcome.Ok, Value: { } list }
             ? JsonRpcResult.Success(list, NexusJsonContext.Default.ApprovalListResponse)
             : JsonRpcResult.Failure(reply.ToError("not found", "forbidden"));

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Nexus.Contracts.Events;
 using Nexus.Contracts.Runner;
 using Nexus.WsGateway.Clients;
@@ -9,9 +8,10 @@ namespace Nexus.WsGateway.Agents;
 
 /// <summary>
 /// <c>approval.respond { requestId, decision, reason? }</c> → <c>{ requestId, decision: "approved"|"denied", status: "resolved" }</c>.
-/// The first valid decision wins in the runner; later ones get -32003 with the final state.
+/// The first valid decision wins in the runner; later ones get -32003 with the final state. The runner also decides
+/// who may answer (restricted approvals, self-approval: -32001), for the socket and its HTTP API alike.
 /// </summary>
-internal sealed class ApprovalRespondMethod(RunnerClient runner, IOptions<ApprovalPolicyOptions> policy) : IJsonRpcMethod
+internal sealed class ApprovalRespondMethod(RunnerClient runner) : IJsonRpcMethod
 {
     public string Name => "approval.respond";
 
@@ -31,12 +31,7 @@ internal sealed class ApprovalRespondMethod(RunnerClient runner, IOptions<Approv
             return JsonRpcResult.Failure(JsonRpcError.InvalidParams("decision", "decision must be \"approve\" or \"deny\""));
         }
 
-        if (policy.Value.RestrictApprovals && !client.IsApprover)
-        {
-            return JsonRpcResult.Failure(JsonRpcError.Forbidden("only approvers may decide approvals"));
-        }
-
-        var reply = await runner.DecideAsync(requestId, new DecisionRequest(decision, client.UserId, reason), cancellationToken);
+        var reply = await runner.DecideAsync(requestId, new DecisionRequest(decision, reason), client, cancellationToken);
         return reply is { Outcome: RunnerOutcome.Ok, Value: { } decided }
             ? JsonRpcResult.Success(decided, NexusJsonContext.Default.DecisionResponse)
             : JsonRpcResult.Failure(reply.ToError($"no approval request '{requestId}'", "not allowed to decide this approval"));

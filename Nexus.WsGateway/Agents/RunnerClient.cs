@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using Nexus.Contracts.Events;
+using Nexus.Contracts.Identity;
 using Nexus.Contracts.Runner;
+using Nexus.WsGateway.Clients;
 using Polly;
 
 namespace Nexus.WsGateway.Agents;
@@ -12,56 +14,68 @@ namespace Nexus.WsGateway.Agents;
 /// Typed client of the AgentRunner API (routes and status codes in <c>Nexus.Contracts/Runner/RunnerApi.cs</c>).
 /// The HttpClient carries service discovery and the standard resilience pipeline; this class bounds each call
 /// by <see cref="RunnerClientOptions.RunnerTimeout"/> and turns every failure into a <see cref="RunnerOutcome"/>.
+/// Every call carries the gateway's service credential and the caller the socket authenticated (docs/protocol.md
+/// section 5.1): the runner decides each rule for that user.
 /// </summary>
-internal sealed partial class RunnerClient(HttpClient http, IOptions<RunnerClientOptions> options, TimeProvider timeProvider, ILogger<RunnerClient> logger)
+internal sealed partial class RunnerClient(
+    HttpClient http,
+    IOptions<RunnerClientOptions> options,
+    IOptions<RunnerCredentialOptions> credential,
+    TimeProvider timeProvider,
+    ILogger<RunnerClient> logger)
 {
+    private readonly string? _authorization = credential.Value.ServiceKey is { Length: > 0 } key ? ServiceCredential.Scheme + " " + key : null;
+
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     private static NexusJsonContext Json => NexusJsonContext.Default;
 
     /// <summary>POST api/sessions. <c>idempotencyKey</c> is one per JSON-RPC call: the resilience pipeline resends the
     /// same request on retry, so the runner sees the same key and returns the session it already created.</summary>
-    public Task<RunnerReply<CreateSessionResponse>> CreateSessionAsync(CreateSessionRequest body, string idempotencyKey, CancellationToken cancellationToken)
+    public Task<RunnerReply<CreateSessionResponse>> CreateSessionAsync(CreateSessionRequest body, string idempotencyKey, ClientContext caller, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "api/sessions")
         {
             Content = JsonContent.Create(body, Json.CreateSessionRequest),
         };
         request.Headers.Add(IdempotencyKeyHeader, idempotencyKey);
-        return SendAsync(request, Json.CreateSessionResponse, cancellationToken);
+        return SendAsync(request, caller, Json.CreateSessionResponse, cancellationToken);
     }
 
-    public Task<RunnerReply<CancelSessionResponse>> CancelSessionAsync(string sessionId, CancelSessionRequest body, CancellationToken cancellationToken) =>
+    public Task<RunnerReply<CancelSessionResponse>> CancelSessionAsync(string sessionId, ClientContext caller, CancellationToken cancellationToken) =>
         SendAsync(
-            new HttpRequestMessage(HttpMethod.Post, $"api/sessions/{Uri.EscapeDataString(sessionId)}/cancel")
-            {
-                Content = JsonContent.Create(body, Json.CancelSessionRequest),
-            },
+            new HttpRequestMessage(HttpMethod.Post, $"api/sessions/{Uri.EscapeDataString(sessionId)}/cancel"),
+            caller,
             Json.CancelSessionResponse,
             cancellationToken);
 
-    public Task<RunnerReply<SessionListResponse>> ListSessionsAsync(string owner, CancellationToken cancellationToken) =>
-        SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, $"api/sessions?owner={Uri.EscapeDataString(owner)}"),
-            Json.SessionListResponse,
-            cancellationToken);
+    public Task<RunnerReply<SessionListResponse>> ListSessionsAsync(ClientContext caller, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/sessions"), caller, Json.SessionListResponse, cancellationToken);
 
-    public Task<RunnerReply<ApprovalListResponse>> ListApprovalsAsync(CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/approvals"), Json.ApprovalListResponse, cancellationToken);
+    public Task<RunnerReply<ApprovalListResponse>> ListApprovalsAsync(ClientContext caller, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/approvals"), caller, Json.ApprovalListResponse, cancellationToken);
 
-    public Task<RunnerReply<DecisionResponse>> DecideAsync(string requestId, DecisionRequest body, CancellationToken cancellationToken) =>
+    public Task<RunnerReply<DecisionResponse>> DecideAsync(string requestId, DecisionRequest body, ClientContext caller, CancellationToken cancellationToken) =>
         SendAsync(
             new HttpRequestMessage(HttpMethod.Post, $"api/approvals/{Uri.EscapeDataString(requestId)}/decision")
             {
                 Content = JsonContent.Create(body, Json.DecisionRequest),
             },
+            caller,
             Json.DecisionResponse,
             cancellationToken);
 
-    private async Task<RunnerReply<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> bodyType, CancellationToken cancellationToken)
+    private async Task<RunnerReply<T>> SendAsync<T>(HttpRequestMessage request, ClientContext caller, JsonTypeInfo<T> bodyType, CancellationToken cancellationToken)
         where T : class
     {
         using var _ = request;
+        if (_authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+        }
+
+        request.Headers.Add(ServiceCredential.UserHeader, Uri.EscapeDataString(caller.UserId));
+        request.Headers.Add(ServiceCredential.ApproverHeader, caller.IsApprover ? "true" : "false");
         var route = $"{request.Method} {request.RequestUri?.OriginalString}";
         using var timeout = new CancellationTokenSource(options.Value.RunnerTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -119,11 +133,18 @@ internal sealed partial class RunnerClient(HttpClient http, IOptions<RunnerClien
                 }
 
                 return new(RunnerOutcome.Conflict, Conflict: conflict);
+            case HttpStatusCode.TooManyRequests:
+                // A deliberate refusal (quota or capacity), answered as such; never retried (JsonRpcServiceCollectionExtensions).
+                var (limit, max) = await ReadLimitAsync(response, cancellationToken);
+                return new(RunnerOutcome.Limited, Limit: limit, Max: max);
+            case HttpStatusCode.Unauthorized:
+                LogCredentialRefused(route);
+                return new(RunnerOutcome.Failed);
             case HttpStatusCode.BadRequest:
                 var (param, detail) = await ReadProblemAsync(response, cancellationToken);
                 LogUnexpectedStatus(route, (int)status, detail ?? "bad request");
                 return new(RunnerOutcome.BadRequest, Param: param, Detail: detail);
-            case HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError:
+            case HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError:
                 // What is left after the resilience pipeline's retries.
                 LogUnavailable(route, $"HTTP {(int)status}");
                 return new(RunnerOutcome.Unavailable);
@@ -142,6 +163,23 @@ internal sealed partial class RunnerClient(HttpClient http, IOptions<RunnerClien
             using var problem = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
             var root = problem.RootElement;
             return (StringOrNull(root, "param"), StringOrNull(root, "detail") ?? StringOrNull(root, "title"));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    /// <summary>Reads <c>limit</c> and <c>max</c> of a 429 problem; anything unreadable gives what could be read.</summary>
+    private static async Task<(string? Limit, int? Max)> ReadLimitAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var problem = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            var root = problem.RootElement;
+            var max = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("max", out var m) && m.TryGetInt32(out var n) ? n : (int?)null;
+            return (StringOrNull(root, "limit"), max);
         }
         catch (JsonException)
         {

@@ -7,6 +7,9 @@ internal enum RunnerOutcome
     NotFound,
     Forbidden,
     Conflict,
+
+    /// <summary>A limit of the runner refused the call (HTTP 429): JSON-RPC -32004 with its limit.</summary>
+    Limited,
     BadRequest,
     Unavailable,
     Failed,

@@ -40,7 +40,6 @@ internal static class GatewayExtensions
         services.AddSingleton<JwtSettings>();
         services.AddSingleton<IConnectionIdentityProvider, JwtIdentityProvider>();
         services.AddSingleton<IConnectionIdentityProvider, DevUserIdentityProvider>();
-        services.AddHostedService<DevUsersWarning>();
         services.AddSingleton<DevTokenEndpoint>();
         services.AddSingleton<UserConnectionLimiter>();
         services.AddSingleton<ConnectionRegistry>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Nexus.Contracts.Identity;
 
 namespace Nexus.WsGateway.Identity;
 
@@ -13,7 +14,7 @@ namespace Nexus.WsGateway.Identity;
 internal sealed class JwtIdentityProvider(JwtSettings settings) : IConnectionIdentityProvider
 {
     private const string BearerPrefix = "Bearer ";
-    private const int MaxUserIdLength = 128;
+    private const int MaxUserIdLength = NexusTokens.MaxUserIdLength;
 
     public async ValueTask<IdentityResult> AuthenticateAsync(HttpContext context)
     {

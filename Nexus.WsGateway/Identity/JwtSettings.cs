@@ -1,7 +1,7 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Nexus.Contracts.Identity;
 using Nexus.WsGateway.Options;
 
 namespace Nexus.WsGateway.Identity;
@@ -16,7 +16,7 @@ namespace Nexus.WsGateway.Identity;
 internal sealed class JwtSettings
 {
     /// <summary>Claim that marks an approver (PROTOCOL.md section 5).</summary>
-    public const string ApproverClaim = "nexus:approver";
+    public const string ApproverClaim = NexusTokens.ApproverClaim;
 
     public JwtSettings(IOptions<AuthOptions> options)
     {
@@ -27,25 +27,11 @@ internal sealed class JwtSettings
             return;
         }
 
-        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey));
-        Signing = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+        Signing = new SigningCredentials(NexusTokens.CreateKey(auth.SigningKey), SecurityAlgorithms.HmacSha256);
         Issuer = auth.Issuer;
         Audience = auth.Audience;
-        Validation = new TokenValidationParameters
-        {
-            IssuerSigningKey = key,
-            // Only HS256: "none" and every other algorithm (RS256 with our key as a "public key", ...) are refused.
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ValidateLifetime = true,
-            ClockSkew = auth.ClockSkew,
-            ValidateIssuer = !string.IsNullOrEmpty(auth.Issuer),
-            ValidIssuer = auth.Issuer,
-            ValidateAudience = !string.IsNullOrEmpty(auth.Audience),
-            ValidAudience = auth.Audience,
-            ValidateIssuerSigningKey = true,
-        };
+        // The runner's HTTP API validates with the very same parameters (docs/protocol.md section 5.1).
+        Validation = NexusTokens.CreateValidationParameters(auth.SigningKey, auth.Issuer, auth.Audience, auth.ClockSkew);
     }
 
     public TokenValidationParameters? Validation { get; }

@@ -55,6 +55,24 @@ internal sealed class JsonRpcError
             w.WriteEndObject();
         }));
 
+    /// <summary>
+    /// -32004 with <c>data = { limit, max }</c> when a service behind the gateway refused for a limit
+    /// (docs/protocol.md section 5.1: <c>sessions_per_user</c>); without a known limit, the plain rate-limit error.
+    /// </summary>
+    public static JsonRpcError LimitReached(string? limit, int? max) => limit is null
+        ? RateLimited
+        : new(JsonRpcErrorCodes.RateLimited, "Rate limited", Serialize(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("limit", limit);
+            if (max is { } m)
+            {
+                w.WriteNumber("max", m);
+            }
+
+            w.WriteEndObject();
+        }));
+
     internal static ReadOnlyMemory<byte> Serialize(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(128);

@@ -12,4 +12,5 @@ internal static class JsonRpcEventIds
 
     public const int RunnerUnavailable = 2201;
     public const int RunnerUnexpectedStatus = 2202;
+    public const int RunnerRefusedCredential = 2203;
 }

@@ -1,18 +1,17 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Nexus.Contracts.Identity;
 
 namespace Nexus.WsGateway.Options;
 
 /// <summary>
-/// Start-up validation of <see cref="AuthOptions"/>, naming the offending key. Outside Development the gateway
-/// refuses to start without a signing key, since no client could then be authenticated, unless development users
-/// were turned on explicitly (a test rig or a benchmark; <see cref="Identity.DevUsersWarning"/> says so at every start).
-/// PROTOCOL.md section 5 only asks that nothing turns them on by default outside Development, so an explicit
-/// setting is honoured rather than refused.
+/// Start-up validation of <see cref="AuthOptions"/>, naming the offending key. Outside Development the gateway refuses
+/// to start without a signing key, since no client could then be authenticated, and refuses development users
+/// outright: with <c>?user=</c> anyone could claim any user (docs/protocol.md section 5).
 /// </summary>
 internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IValidateOptions<AuthOptions>
 {
-    public const int MinimumKeyBytes = 32;
+    public const int MinimumKeyBytes = NexusTokens.MinimumKeyBytes;
 
     private static readonly TimeSpan s_maxClockSkew = TimeSpan.FromMinutes(5);
 
@@ -28,7 +27,13 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
             failures.Add($"{P}{nameof(options.SigningKey)} must be at least {MinimumKeyBytes} bytes of UTF-8 (HS256).");
         }
 
-        if (string.IsNullOrEmpty(options.SigningKey) && !development && !options.AllowDevUsers)
+        if (options.AllowDevUsers && !development)
+        {
+            failures.Add($"{P}{nameof(options.AllowDevUsers)} must not be true outside Development (environment '{environment.EnvironmentName}'): "
+                + "with it anyone could claim any user with ?user=. Use signed tokens (Auth:SigningKey).");
+        }
+
+        if (string.IsNullOrEmpty(options.SigningKey) && !development)
         {
             failures.Add($"{P}{nameof(options.SigningKey)} is required outside Development (environment '{environment.EnvironmentName}'): "
                 + $"set Auth__SigningKey to a secret of at least {MinimumKeyBytes} bytes.");

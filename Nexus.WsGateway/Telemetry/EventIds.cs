@@ -38,5 +38,4 @@ internal static class EventIds
 
     public const int TokenExpired = 500;
     public const int DevTokenIssued = 501;
-    public const int DevUsersOutsideDevelopment = 502;
 }
