@@ -28,7 +28,7 @@ internal sealed class GatewayMetrics
         _delivered = Meter.CreateCounter<long>("nexus.gateway.notifications.delivered", "{notification}", "Notifications handed to client connections (one per recipient).");
         _rejected = Meter.CreateCounter<long>("nexus.gateway.notifications.rejected", "{notification}", "Invalid notification payloads that were not forwarded.");
         _slowClients = Meter.CreateCounter<long>("nexus.gateway.slow_client_disconnects", "{connection}", "Clients disconnected because their outgoing queue was full.");
-        _rateLimited = Meter.CreateCounter<long>("nexus.gateway.requests.rate_limited", "{request}", "Client messages refused with -32004.");
+        _rateLimited = Meter.CreateCounter<long>("nexus.gateway.requests.rate_limited", "{request}", "Client requests refused with -32004 (each request of a batch counts).");
         _authFailures = Meter.CreateCounter<long>("nexus.gateway.auth.failures", "{request}", "Upgrades refused with 401, by reason (missing, expired, bad_signature, ...).");
         _originRefusals = Meter.CreateCounter<long>("nexus.gateway.origin.refusals", "{request}", "Upgrades refused with 403 because of their Origin.");
         _batched = Meter.CreateCounter<long>("nexus.gateway.fanout.batched", "{notification}", "Notifications fanned out in one pass over a backlog, flushed once per socket with the others of the pass.");
@@ -60,7 +60,7 @@ internal sealed class GatewayMetrics
 
     public void SlowClientDisconnected() => _slowClients.Add(1);
 
-    public void RequestRateLimited() => _rateLimited.Add(1);
+    public void RequestsRateLimited(int requests) => _rateLimited.Add(requests);
 
     public void AuthenticationFailed(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
