@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Nexus.WsGateway.Fanout;
 
@@ -17,6 +18,7 @@ internal sealed class NotificationParser : IDisposable
 {
     public const string TooLarge = "too_large";
     public const string NotJson = "not_json";
+    public const string NotUtf8 = "not_utf8";
     public const string NotObject = "not_object";
     public const string MissingEvent = "missing_event";
     public const string InvalidEvent = "invalid_event";
@@ -51,6 +53,15 @@ internal sealed class NotificationParser : IDisposable
         if (payload.Length > _maxPayloadBytes)
         {
             rejection = TooLarge;
+            return false;
+        }
+
+        // The reader checks UTF-8 only in what it decodes, and data is copied raw: one invalid byte in a string would
+        // reach every recipient, whose WebSocket fails the whole connection (1007) on a text frame that is not UTF-8.
+        // Vectorised and once per message, never per recipient.
+        if (!Utf8.IsValid(payload))
+        {
+            rejection = NotUtf8;
             return false;
         }
 
