@@ -14,6 +14,7 @@ public sealed class LimitOptionsTests
         Assert.Equal(50, options.MaxBatchSize);
         Assert.Equal(256, options.MaxFilterNames);
         Assert.Equal(1024 * 1024, options.MaxQueuedBytes);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.UpgradeHeadTimeout);
         Assert.True(new GatewayOptionsValidator().Validate(null, options).Succeeded);
     }
 
@@ -21,6 +22,8 @@ public sealed class LimitOptionsTests
     [InlineData("Gateway:MaxBatchSize", "0")]
     [InlineData("Gateway:MaxFilterNames", "-1")]
     [InlineData("Gateway:MaxQueuedBytes", "1023")]
+    [InlineData("Gateway:UpgradeHeadTimeout", "00:00:00")]
+    [InlineData("Gateway:UpgradeHeadTimeout", "00:03:00")]
     public void A_bad_value_fails_validation_naming_its_key(string key, string value)
     {
         var options = new GatewayOptions();

@@ -57,6 +57,13 @@ internal sealed class GatewayOptions
     public bool DirectUpgrade { get; set; } = true;
 
     /// <summary>
+    /// How long the direct upgrade path waits for a new connection's first request head before it closes the connection
+    /// (issue 11): a silent or trickling client holds no connection longer than this, and shutdown does not wait for it.
+    /// Kestrel's own limits (30 s for request headers, 130 s before the first byte) are for connections it reads itself.
+    /// </summary>
+    public TimeSpan UpgradeHeadTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Kestrel's <c>SocketTransportOptions.UnsafePreferInlineScheduling</c>: a flush sends on the flushing thread
     /// instead of waking Kestrel's send loop, and a read continues on the socket's I/O thread. On by default: the
     /// fan-out's flushes then cost a <c>send</c> each and no thread hand-off (issue 5 measured 1.7 instead of 3.0 µs

@@ -11,6 +11,9 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     // The -32603 that replaces a reply over MaxQueuedBytes (about 110 bytes) and ordinary replies must fit.
     private const long MinQueuedBytes = 1024;
 
+    // Longer would give back what the head timeout takes away: a silent connection held for minutes.
+    private static readonly TimeSpan s_maxUpgradeHeadTimeout = TimeSpan.FromMinutes(2);
+
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
         var failures = new List<string>();
@@ -39,6 +42,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxFilterNames <= 0)
         {
             failures.Add($"{P}{nameof(options.MaxFilterNames)} must be positive (was {options.MaxFilterNames}).");
+        }
+
+        if (options.UpgradeHeadTimeout <= TimeSpan.Zero || options.UpgradeHeadTimeout > s_maxUpgradeHeadTimeout)
+        {
+            failures.Add($"{P}{nameof(options.UpgradeHeadTimeout)} must be above zero and at most {s_maxUpgradeHeadTimeout} (was {options.UpgradeHeadTimeout}).");
         }
 
         if (options.KeepAliveInterval <= TimeSpan.Zero || options.KeepAliveInterval >= s_proxyIdleTimeout)

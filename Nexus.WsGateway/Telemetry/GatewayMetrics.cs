@@ -17,6 +17,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _fanoutDuration;
     private readonly Counter<long> _batched;
     private readonly Counter<long> _directUpgrades;
+    private readonly Counter<long> _headsAbandoned;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _originRefusals;
 
@@ -33,6 +34,7 @@ internal sealed class GatewayMetrics
         _originRefusals = Meter.CreateCounter<long>("nexus.gateway.origin.refusals", "{request}", "Upgrades refused with 403 because of their Origin.");
         _batched = Meter.CreateCounter<long>("nexus.gateway.fanout.batched", "{notification}", "Notifications fanned out in one pass over a backlog, flushed once per socket with the others of the pass.");
         _directUpgrades = Meter.CreateCounter<long>("nexus.gateway.upgrades.direct", "{connection}", "WebSocket upgrades accepted below Kestrel's HTTP layer (Gateway:DirectUpgrade).");
+        _headsAbandoned = Meter.CreateCounter<long>("nexus.gateway.upgrades.head_abandoned", "{connection}", "Connections the direct upgrade path closed without a complete request head, by reason (timeout: Gateway:UpgradeHeadTimeout; shutdown).");
         _fanoutDuration = Meter.CreateHistogram<double>("nexus.gateway.fanout.duration", "ms", "Time from receiving a notification to handing it to every recipient.");
     }
 
@@ -71,4 +73,6 @@ internal sealed class GatewayMetrics
     public void NotificationsBatched(int notifications) => _batched.Add(notifications);
 
     public void DirectUpgradeAccepted() => _directUpgrades.Add(1);
+
+    public void UpgradeHeadAbandoned(string reason) => _headsAbandoned.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

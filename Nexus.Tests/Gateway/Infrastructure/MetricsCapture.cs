@@ -4,11 +4,13 @@ using System.Diagnostics.Metrics;
 namespace Nexus.Tests.Gateway.Infrastructure;
 
 /// <summary>
-/// Sums the measurements of one host's <c>Nexus.Gateway</c> meter (matched by the meter factory, so parallel hosts do
-/// not mix), also per value of a <c>reason</c> tag.
+/// Sums the measurements of one host's <c>Nexus.Gateway</c> meter, and of Kestrel's (for <c>kestrel.active_connections</c>),
+/// matched by the meter factory, so parallel hosts do not mix. Also per value of a <c>reason</c> tag.
 /// </summary>
 public sealed class MetricsCapture : IDisposable
 {
+    private static readonly string[] s_meters = ["Nexus.Gateway", "Microsoft.AspNetCore.Server.Kestrel"];
+
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, double> _sums = new();
 
@@ -16,7 +18,7 @@ public sealed class MetricsCapture : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Nexus.Gateway" && ReferenceEquals(instrument.Meter.Scope, factory))
+            if (s_meters.Contains(instrument.Meter.Name) && ReferenceEquals(instrument.Meter.Scope, factory))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
