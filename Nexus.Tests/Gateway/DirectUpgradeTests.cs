@@ -1,7 +1,5 @@
 using System.IO.Pipelines;
-using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using Nexus.Tests.Gateway.Infrastructure;
 using Nexus.Tests.Infrastructure;
@@ -24,7 +22,7 @@ public sealed class DirectUpgradeTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var host = await GatewayHost.StartAsync(redis);
-        using var raw = await RawConnection.OpenAsync(host.HttpAddress);
+        using var raw = await RawHttpConnection.OpenAsync(host.HttpAddress);
 
         var response = await raw.UpgradeAsync("alice");
 
@@ -40,7 +38,7 @@ public sealed class DirectUpgradeTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var host = await GatewayHost.StartAsync(redis);
-        using var raw = await RawConnection.OpenAsync(host.HttpAddress);
+        using var raw = await RawHttpConnection.OpenAsync(host.HttpAddress);
 
         Assert.StartsWith("HTTP/1.1 404", await raw.SendHeadAsync("GET /not-here HTTP/1.1\r\nHost: gateway\r\n\r\n"), StringComparison.Ordinal);
         var response = await raw.UpgradeAsync("bob");
@@ -149,51 +147,5 @@ public sealed class DirectUpgradeTests
         Assert.Equal("direct.hello", message.GetProperty("params").GetProperty("event").GetString());
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
-    }
-
-    /// <summary>A TCP connection that speaks HTTP/1.1 by hand, then becomes a client WebSocket.</summary>
-    private sealed class RawConnection : IDisposable
-    {
-        private readonly Socket _socket;
-        private readonly NetworkStream _stream;
-
-        private RawConnection(Socket socket)
-        {
-            _socket = socket;
-            _stream = new NetworkStream(socket, ownsSocket: true);
-        }
-
-        public static async Task<RawConnection> OpenAsync(Uri address)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            using var cts = new CancellationTokenSource(GatewayHost.Timeout);
-            await socket.ConnectAsync(address.Host, address.Port, cts.Token);
-            return new RawConnection(socket);
-        }
-
-        public Task<string> UpgradeAsync(string user)
-            => SendHeadAsync($"GET /ws?user={user} HTTP/1.1\r\nHost: gateway\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-
-        /// <summary>Sends a request head and reads the response head byte by byte, so nothing after it is consumed.</summary>
-        public async Task<string> SendHeadAsync(string head)
-        {
-            using var cts = new CancellationTokenSource(GatewayHost.Timeout);
-            await _stream.WriteAsync(Encoding.ASCII.GetBytes(head), cts.Token);
-            var response = new StringBuilder();
-            var one = new byte[1];
-            while (!response.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-            {
-                Assert.True(await _stream.ReadAsync(one, cts.Token) == 1, "connection closed during the response head");
-                response.Append((char)one[0]);
-            }
-
-            return response.ToString();
-        }
-
-        public WebSocket AsClientWebSocket()
-            => WebSocket.CreateFromStream(_stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
-
-        public void Dispose() => _stream.Dispose();
     }
 }

@@ -24,6 +24,24 @@ public sealed class RequestRateLimiterTests
     }
 
     [Fact]
+    public void A_batch_takes_one_token_per_request_and_gets_what_is_left()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new RequestRateLimiter(10, time);
+
+        Assert.Equal(RateDecision.Allowed, limiter.Acquire(15, out var first));
+        Assert.Equal(15, first);
+        Assert.Equal(RateDecision.Rejected, limiter.Acquire(8, out var second));
+        Assert.Equal(5, second);
+        Assert.Equal(RateDecision.Rejected, limiter.Acquire(1, out var third));
+        Assert.Equal(0, third);
+
+        time.Advance(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(RateDecision.Rejected, limiter.Acquire(4, out var refilled));
+        Assert.Equal(3, refilled);
+    }
+
+    [Fact]
     public void Disconnects_a_client_still_over_the_limit_ten_seconds_later()
     {
         var time = new FakeTimeProvider();

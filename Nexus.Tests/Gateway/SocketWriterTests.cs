@@ -70,6 +70,23 @@ public sealed class SocketWriterTests
     }
 
     [Fact]
+    public async Task A_message_larger_than_MaxQueuedBytes_is_refused_even_when_the_socket_is_idle()
+    {
+        var socket = new FakeSocket();
+        var writer = new SocketWriter(socket, 10);
+        var loop = writer.RunAsync();
+
+        // The inline path used to write any size to an idle socket, uncounted (issue 11).
+        Assert.Equal(EnqueueResult.Full, writer.TryEnqueue(new byte[11]));
+        Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(new byte[10]));
+
+        Assert.Equal([10], socket.Sent.Select(m => m.Length));
+        Assert.Equal(0, writer.QueuedBytes);
+        writer.RequestClose(WebSocketCloseStatus.NormalClosure, "done");
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Concurrent_producers_never_overlap_sends_lose_or_reorder_messages()
     {
         const int Producers = 4;

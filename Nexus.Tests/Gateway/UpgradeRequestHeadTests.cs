@@ -13,6 +13,8 @@ public sealed class UpgradeRequestHeadTests
 {
     private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
 
+    private static readonly UpgradeHeadLimits Kestrel = UpgradeHeadLimits.KestrelDefaults;
+
     private static ReadOnlySpan<byte> Prefix => "GET /ws"u8;
 
     /// <summary>Requests and what the parser must say, as <see cref="HeadStatus"/> names (the enum is internal).</summary>
@@ -54,7 +56,7 @@ public sealed class UpgradeRequestHeadTests
     public void Only_a_strict_upgrade_to_the_path_is_taken(string request, string expectedStatus)
     {
         var expected = Enum.Parse<HeadStatus>(expectedStatus);
-        Assert.Equal(expected, UpgradeRequestHead.TryParse(Bytes(request), Prefix, out var head));
+        Assert.Equal(expected, UpgradeRequestHead.TryParse(Bytes(request), Prefix, Kestrel, 0, out var head));
         Assert.Equal(expected == HeadStatus.Parsed, head is not null);
     }
 
@@ -65,7 +67,7 @@ public sealed class UpgradeRequestHeadTests
         var frameAfterHead = new byte[] { 0x81, 0x80, 1, 2, 3, 4 };
         var bytes = Encoding.ASCII.GetBytes(request).Concat(frameAfterHead).ToArray();
 
-        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(new ReadOnlySequence<byte>(bytes), Prefix, out var head));
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(new ReadOnlySequence<byte>(bytes), Prefix, Kestrel, 0, out var head));
 
         Assert.Equal(request.Length, head!.Length);
         Assert.Equal("?user=alice&x=%20", head.QueryString);
@@ -82,7 +84,7 @@ public sealed class UpgradeRequestHeadTests
         var sequence = Segmented(bytes, 7);
 
         Assert.False(sequence.IsSingleSegment);
-        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(sequence, Prefix, out var head));
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(sequence, Prefix, Kestrel, 0, out var head));
         Assert.Equal("?user=alice", head!.QueryString);
         Assert.Equal(bytes.Length, head.Length);
     }
@@ -93,8 +95,65 @@ public sealed class UpgradeRequestHeadTests
         var huge = Upgrade("/ws", "X-Big: " + new string('a', UpgradeRequestHead.MaxHeadBytes) + "\r\n");
         var unfinished = "GET /ws HTTP/1.1\r\nX-Big: " + new string('a', UpgradeRequestHead.MaxHeadBytes);
 
-        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(huge), Prefix, out _));
-        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(unfinished), Prefix, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(huge), Prefix, Kestrel, 0, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(unfinished), Prefix, Kestrel, 0, out _));
+    }
+
+    [Fact]
+    public void A_head_of_Kestrels_header_count_is_taken_and_one_more_line_is_left_to_Kestrel()
+    {
+        // Upgrade() has 5 header lines; Kestrel allows 100 (MaxRequestHeaderCount) and answers 431 past it.
+        var hundred = Upgrade("/ws", ExtraHeaders(95));
+        var hundredAndOne = Upgrade("/ws", ExtraHeaders(96));
+
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(Bytes(hundred), Prefix, Kestrel, 0, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(hundredAndOne), Prefix, Kestrel, 0, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(hundred), Prefix, Kestrel with { MaxHeaderCount = 99 }, 0, out _));
+    }
+
+    [Fact]
+    public void A_request_line_or_headers_over_Kestrels_sizes_are_left_to_Kestrel()
+    {
+        var request = Upgrade("/ws?user=" + new string('u', 200));
+        var requestLineBytes = request.IndexOf("\r\n", StringComparison.Ordinal) + 2;
+        var headerBytes = request.Length - requestLineBytes - 2;
+
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(Bytes(request), Prefix, Kestrel with { MaxRequestLineBytes = requestLineBytes }, 0, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(request), Prefix, Kestrel with { MaxRequestLineBytes = requestLineBytes - 1 }, 0, out _));
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(Bytes(request), Prefix, Kestrel with { MaxHeadersBytes = headerBytes + 2 }, 0, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(request), Prefix, Kestrel with { MaxHeadersBytes = headerBytes + 1 }, 0, out _));
+    }
+
+    [Fact]
+    public void A_head_arriving_byte_by_byte_is_parsed_once_complete_searching_only_the_new_bytes()
+    {
+        var bytes = Encoding.ASCII.GetBytes(Upgrade("/ws?user=trickle"));
+        long searched = 0;
+        for (var length = 1; length < bytes.Length; length++)
+        {
+            // Each read adds one byte in its own segment, as a pipe would hand them over.
+            var status = UpgradeRequestHead.TryParse(Segmented(bytes.AsSpan(0, length).ToArray(), 1), Prefix, Kestrel, searched, out var partial);
+            Assert.Equal(HeadStatus.NeedMoreData, status);
+            Assert.Null(partial);
+            searched = length;
+        }
+
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(Segmented(bytes, 1), Prefix, Kestrel, searched, out var head));
+        Assert.Equal("?user=trickle", head!.QueryString);
+        Assert.Equal(bytes.Length, head.Length);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_blank_line_cut_between_two_reads_is_found(int bytesOfTheBlankLineInTheSecondRead)
+    {
+        var bytes = Encoding.ASCII.GetBytes(Upgrade("/ws"));
+        var firstRead = bytes.Length - bytesOfTheBlankLineInTheSecondRead;
+
+        Assert.Equal(HeadStatus.NeedMoreData, UpgradeRequestHead.TryParse(Bytes(Encoding.ASCII.GetString(bytes, 0, firstRead)), Prefix, Kestrel, 0, out _));
+        Assert.Equal(HeadStatus.Parsed, UpgradeRequestHead.TryParse(new ReadOnlySequence<byte>(bytes), Prefix, Kestrel, firstRead, out _));
     }
 
     [Fact]
@@ -110,6 +169,8 @@ public sealed class UpgradeRequestHeadTests
     private static string Upgrade(string target, string extraHeaders = "")
         => $"GET {target} HTTP/1.1\r\nHost: gateway\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + $"Sec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n";
+
+    private static string ExtraHeaders(int count) => string.Concat(Enumerable.Range(0, count).Select(i => $"X-Extra-{i}: {i}\r\n"));
 
     private static ReadOnlySequence<byte> Bytes(string text) => new(Encoding.Latin1.GetBytes(text));
 

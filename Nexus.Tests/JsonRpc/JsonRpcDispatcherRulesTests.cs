@@ -81,7 +81,7 @@ public sealed class JsonRpcDispatcherRulesTests
     [Fact]
     public async Task Invalid_utf8_is_32700()
     {
-        var reply = await _dispatcher.DispatchAsync(new byte[] { 0x22, 0xff, 0xfe, 0x22 }, TestMethods.Client(), CancellationToken.None);
+        var reply = await _dispatcher.DispatchAsync(new byte[] { 0x22, 0xff, 0xfe, 0x22 }, TestMethods.Client(), budget: null, CancellationToken.None);
         Rpc.AssertError(JsonDocument.Parse(reply!.Value).RootElement, JsonRpcErrorCodes.ParseError);
     }
 
@@ -161,7 +161,7 @@ public sealed class JsonRpcDispatcherRulesTests
         await cts.CancelAsync();
         var dispatcher = TestMethods.Dispatcher(new CancelObserving());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-            await dispatcher.DispatchAsync("""{"jsonrpc":"2.0","method":"wait","id":1}"""u8.ToArray(), TestMethods.Client(), cts.Token));
+            await dispatcher.DispatchAsync("""{"jsonrpc":"2.0","method":"wait","id":1}"""u8.ToArray(), TestMethods.Client(), budget: null, cts.Token));
     }
 
     [Fact]

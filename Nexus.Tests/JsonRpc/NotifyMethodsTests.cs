@@ -1,14 +1,24 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Nexus.WsGateway.JsonRpc;
+using Nexus.WsGateway.Options;
 
 namespace Nexus.Tests.JsonRpc;
 
 /// <summary>notify.subscribe / notify.unsubscribe through the engine: results, the client's filter, bad channels.</summary>
 public sealed class NotifyMethodsTests
 {
-    private readonly JsonRpcDispatcher _dispatcher = new(
-        [new NotifySubscribeMethod(NullLogger<NotifySubscribeMethod>.Instance), new NotifyUnsubscribeMethod(NullLogger<NotifyUnsubscribeMethod>.Instance)],
-        NullLogger<JsonRpcDispatcher>.Instance);
+    private readonly JsonRpcDispatcher _dispatcher = NotifyDispatcher(new GatewayOptions());
+
+    /// <summary>The two filter methods behind an engine, with the limits of <paramref name="options"/>.</summary>
+    internal static JsonRpcDispatcher NotifyDispatcher(GatewayOptions options)
+    {
+        var limits = Options.Create(options);
+        return new(
+            [new NotifySubscribeMethod(limits, NullLogger<NotifySubscribeMethod>.Instance), new NotifyUnsubscribeMethod(limits, NullLogger<NotifyUnsubscribeMethod>.Instance)],
+            limits,
+            NullLogger<JsonRpcDispatcher>.Instance);
+    }
 
     [Fact]
     public async Task Subscribe_returns_the_filter_and_sets_it_on_the_client()

@@ -8,17 +8,17 @@ namespace Nexus.Tests.JsonRpc;
 /// <summary>Sends one text message through a dispatcher and parses the reply.</summary>
 internal static class Rpc
 {
-    public static async Task<string?> RawAsync(IJsonRpcDispatcher dispatcher, string message, ClientContext? client = null)
+    public static async Task<string?> RawAsync(IJsonRpcDispatcher dispatcher, string message, ClientContext? client = null, IRequestBudget? budget = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var reply = await dispatcher.DispatchAsync(Encoding.UTF8.GetBytes(message), client ?? TestMethods.Client(), cts.Token)
+        var reply = await dispatcher.DispatchAsync(Encoding.UTF8.GetBytes(message), client ?? TestMethods.Client(), budget, cts.Token)
             .AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         return reply is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : null;
     }
 
-    public static async Task<JsonElement?> CallAsync(IJsonRpcDispatcher dispatcher, string message, ClientContext? client = null)
+    public static async Task<JsonElement?> CallAsync(IJsonRpcDispatcher dispatcher, string message, ClientContext? client = null, IRequestBudget? budget = null)
     {
-        var raw = await RawAsync(dispatcher, message, client);
+        var raw = await RawAsync(dispatcher, message, client, budget);
         return raw is null ? null : JsonDocument.Parse(raw).RootElement.Clone();
     }
 

@@ -1,16 +1,22 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.JsonRpc;
+using Nexus.WsGateway.Options;
 
 namespace Nexus.Tests.JsonRpc;
 
 /// <summary>In-memory methods for the engine tests: those of the specification's examples, plus echo and failures.</summary>
 internal static class TestMethods
 {
-    public static JsonRpcDispatcher Dispatcher(params IJsonRpcMethod[] extra) =>
+    public static JsonRpcDispatcher Dispatcher(params IJsonRpcMethod[] extra) => Dispatcher(new GatewayOptions(), extra);
+
+    /// <summary>With the limits of <paramref name="options"/> (<c>MaxBatchSize</c>, <c>MaxQueuedBytes</c>).</summary>
+    public static JsonRpcDispatcher Dispatcher(GatewayOptions options, params IJsonRpcMethod[] extra) =>
         new([new Subtract(), new Sum(), new GetData(), new Echo(), new Counting("update"), new Counting("notify_hello"),
              new Counting("notify_sum"), new Throwing(), new Failing(), .. extra],
+            Options.Create(options),
             NullLogger<JsonRpcDispatcher>.Instance);
 
     public static ClientContext Client(string user = "alice", bool approver = false) => new("c1", user, approver);

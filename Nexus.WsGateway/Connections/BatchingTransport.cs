@@ -96,7 +96,8 @@ internal sealed class BatchingTransport(PipeReader input, PipeWriter output) : S
     /// Writes one text message as a single unmasked frame (RFC 6455 section 5.2; a server never masks) straight into
     /// the pipe. The bytes are those ManagedWebSocket would write, without its send lock and the copy through its
     /// send buffer: the fan-out's per-recipient path. Control frames and the close handshake stay ManagedWebSocket's;
-    /// the gate keeps whole frames from interleaving.
+    /// the gate keeps whole frames from interleaving. Its only caller, the connection's <see cref="SocketWriter"/>, never
+    /// passes a message larger than <c>Gateway:MaxQueuedBytes</c>, so one frame never grows the pipe past that.
     /// </summary>
     public ValueTask SendTextAsync(ReadOnlyMemory<byte> payload) => WriteToPipeAsync(payload, asTextFrame: true, CancellationToken.None);
 

@@ -19,8 +19,8 @@ internal sealed partial class GatewayConnection
         [LoggerMessage(EventIds.BinaryMessage, LogLevel.Information, "Connection {ConnectionId} sent a binary message; closing with 1003.")]
         public static partial void BinaryMessage(ILogger logger, string connectionId);
 
-        [LoggerMessage(EventIds.RateLimited, LogLevel.Debug, "Connection {ConnectionId} of user {UserId} is over Gateway:MaxRequestsPerSecond; message refused with -32004.")]
-        public static partial void RateLimited(ILogger logger, string connectionId, string userId);
+        [LoggerMessage(EventIds.RateLimited, LogLevel.Debug, "Connection {ConnectionId} of user {UserId} is over Gateway:MaxRequestsPerSecond; {Refused} of the {Requests} requests of a message refused with -32004.")]
+        public static partial void RateLimited(ILogger logger, string connectionId, string userId, int refused, int requests);
 
         [LoggerMessage(EventIds.RateLimitDisconnect, LogLevel.Warning, "Connection {ConnectionId} of user {UserId} stayed over Gateway:MaxRequestsPerSecond for 10 s; closing with 1008.")]
         public static partial void RateLimitDisconnect(ILogger logger, string connectionId, string userId);

@@ -124,32 +124,13 @@ internal sealed partial class GatewayConnection
         }
     }
 
-    /// <summary>Rate limit, dispatch, enqueue the reply. False when the connection is being closed.</summary>
+    /// <summary>Dispatch (the engine asks <see cref="IRequestBudget.Admit"/>), enqueue the reply. False when the connection is being closed.</summary>
     private async ValueTask<bool> HandleMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        switch (_rateLimiter.Acquire())
-        {
-            case RateDecision.Rejected:
-                _services.Metrics.RequestRateLimited();
-                Log.RateLimited(_services.Logger, Client.ConnectionId, Client.UserId);
-                // The engine's own rejection: each request gets -32004 with its id, notifications get nothing.
-                if (JsonRpcReplies.Reject(message, JsonRpcError.RateLimited) is { IsEmpty: false } rejected)
-                {
-                    Send(rejected);
-                }
-
-                return true;
-            case RateDecision.Disconnect:
-                _services.Metrics.RequestRateLimited();
-                Log.RateLimitDisconnect(_services.Logger, Client.ConnectionId, Client.UserId);
-                StartClose(WebSocketCloseStatus.PolicyViolation, "rate limit exceeded", _services.Options.CloseTimeout);
-                return false;
-        }
-
         ReadOnlyMemory<byte>? reply;
         try
         {
-            reply = await _services.Dispatcher.DispatchAsync(message, Client, cancellationToken);
+            reply = await _services.Dispatcher.DispatchAsync(message, Client, this, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -159,6 +140,17 @@ internal sealed partial class GatewayConnection
         {
             Log.DispatchFailed(_services.Logger, Client.ConnectionId, ex);
             reply = JsonRpcReplies.Reject(message, JsonRpcError.InternalError);
+            if (reply is { } rejected && rejected.Length > _services.Options.MaxQueuedBytes)
+            {
+                // No message to a client is larger than the queue limit (PROTOCOL.md section 3).
+                reply = JsonRpcReplies.Error(default, JsonRpcError.ResponseTooLarge);
+            }
+        }
+
+        if (_rateLimitExceeded)
+        {
+            StartClose(WebSocketCloseStatus.PolicyViolation, "rate limit exceeded", _services.Options.CloseTimeout);
+            return false;
         }
 
         if (reply is { IsEmpty: false } bytes)
@@ -167,6 +159,27 @@ internal sealed partial class GatewayConnection
         }
 
         return !_writer.IsClosing;
+    }
+
+    /// <summary>The rate limit of PROTOCOL.md section 3, asked by the engine once per message with its number of requests.</summary>
+    int IRequestBudget.Admit(int requests)
+    {
+        var decision = _rateLimiter.Acquire(requests, out var allowed);
+        switch (decision)
+        {
+            case RateDecision.Rejected:
+                _services.Metrics.RequestsRateLimited(requests - allowed);
+                Log.RateLimited(_services.Logger, Client.ConnectionId, Client.UserId, requests - allowed, requests);
+                return allowed;
+            case RateDecision.Disconnect:
+                // Nothing more runs; the reply is dropped and the socket closed with 1008 once the engine returns.
+                _services.Metrics.RequestsRateLimited(requests);
+                Log.RateLimitDisconnect(_services.Logger, Client.ConnectionId, Client.UserId);
+                _rateLimitExceeded = true;
+                return 0;
+            default:
+                return allowed;
+        }
     }
 
     /// <summary>After the server started a close: discard what still arrives until the client's close frame.</summary>

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Nexus.WsGateway.Clients;
+using Nexus.WsGateway.JsonRpc;
 
 namespace Nexus.WsGateway.Connections;
 
@@ -8,7 +9,7 @@ namespace Nexus.WsGateway.Connections;
 /// that alone writes to the socket. Closing is always bounded: whoever starts a close also arms a timer that
 /// aborts the socket if the handshake has not finished in time (a stalled client cannot even take a close frame).
 /// </summary>
-internal sealed partial class GatewayConnection : IClientConnection
+internal sealed partial class GatewayConnection : IClientConnection, IRequestBudget
 {
     private readonly WebSocket _socket;
     private readonly SocketWriter _writer;
@@ -16,6 +17,9 @@ internal sealed partial class GatewayConnection : IClientConnection
     private readonly RequestRateLimiter _rateLimiter;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _abortTimer;
+
+    // Set by the budget when the client stayed over the rate limit too long; the receive loop then closes with 1008.
+    private bool _rateLimitExceeded;
 
     public GatewayConnection(WebSocket socket, ClientContext client, ConnectionServices services, BatchingTransport? transport = null)
     {

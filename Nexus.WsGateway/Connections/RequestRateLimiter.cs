@@ -9,8 +9,11 @@ internal enum RateDecision
 
 /// <summary>
 /// Per-connection token bucket of PROTOCOL.md section 3: <c>MaxRequestsPerSecond</c> sustained, bursts of twice that.
-/// One WebSocket message counts as one request, a batch included: the message is the unit the socket reads and
-/// <c>Gateway:MaxMessageBytes</c> already bounds how much work one message can carry.
+/// Every request of a batch counts (issue 11; a whole message used to count once, so a batch of 50 cost what one
+/// request did). A message asks for as many tokens as it holds requests and gets as many as there are: a batch that
+/// only partly fits runs its first requests, in order, and the rest are answered -32004 with their ids, just as the
+/// same requests sent as separate messages would be. A message that runs nothing (not JSON, an empty or oversized
+/// batch) still costs one token, like any message.
 /// A client is "still over the limit" while its rejections continue with gaps shorter than a second; ten seconds
 /// of that and it is disconnected (1008). Used by the connection's receive loop only: not thread-safe.
 /// </summary>
@@ -37,14 +40,23 @@ internal sealed class RequestRateLimiter
         _lastRefill = time.GetTimestamp();
     }
 
-    public RateDecision Acquire()
+    /// <summary>One request.</summary>
+    public RateDecision Acquire() => Acquire(1, out _);
+
+    /// <summary>
+    /// Takes up to <paramref name="requests"/> tokens; <paramref name="allowed"/> says how many were available.
+    /// <see cref="RateDecision.Allowed"/> when all were, else the excess is rejected (or, ten seconds over, the client
+    /// is to be disconnected).
+    /// </summary>
+    public RateDecision Acquire(int requests, out int allowed)
     {
         var now = _time.GetTimestamp();
         _tokens = Math.Min(_capacity, _tokens + (_time.GetElapsedTime(_lastRefill, now).TotalSeconds * _perSecond));
         _lastRefill = now;
-        if (_tokens >= 1)
+        allowed = (int)Math.Min(requests, Math.Floor(_tokens));
+        _tokens -= allowed;
+        if (allowed == requests)
         {
-            _tokens -= 1;
             return RateDecision.Allowed;
         }
 

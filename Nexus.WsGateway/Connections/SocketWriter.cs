@@ -25,7 +25,9 @@ namespace Nexus.WsGateway.Connections;
 /// inline write keeps the flag until the send loop has finished it, so each producer's messages (one Redis channel:
 /// the single fan-out consumer) leave in the order they were given.</para>
 /// <para><b>Bound.</b> <see cref="_queuedBytes"/> counts queued and in-flight bytes; over the limit the producer gets
-/// <see cref="EnqueueResult.Full"/> and the connection closes the client as slow. A producer never blocks.</para>
+/// <see cref="EnqueueResult.Full"/> and the connection closes the client as slow. A producer never blocks. No single
+/// message larger than the limit is taken either, on the inline path too (PROTOCOL.md section 3, issue 11): the engine
+/// replaces such a reply and the fan-out refuses such a notification, so this is the last line, not the rule.</para>
 /// <para><b>Idle cost.</b> The queue is created on the first message that cannot be written inline: a
 /// <see cref="ConcurrentQueue{T}"/> allocates a 32-slot segment (about 1 KB) when constructed, and most connections
 /// (idle ones, and those that keep up at moderate rates) never need it (issue 5: idle memory per connection).</para>
@@ -56,6 +58,12 @@ internal sealed class SocketWriter(WebSocket socket, long maxQueuedBytes, Batchi
         if (IsClosing)
         {
             return EnqueueResult.Closed;
+        }
+
+        if (message.Length > maxQueuedBytes)
+        {
+            // An idle socket used to take any size inline, uncounted; now what cannot be queued cannot be sent.
+            return EnqueueResult.Full;
         }
 
         if (QueueIsEmpty() && Interlocked.CompareExchange(ref _writerBusy, 1, 0) == 0)

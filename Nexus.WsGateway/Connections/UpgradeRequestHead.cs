@@ -20,8 +20,8 @@ internal enum HeadStatus
 /// <summary>
 /// The head of an HTTP/1.1 WebSocket upgrade to one path, parsed from the connection's bytes for
 /// <see cref="DirectUpgradeMiddleware"/>. Strict on purpose: whatever it does not fully understand (another method
-/// or path, HTTP/1.0, a body, obsolete line folding, non-ASCII, a bad key) is left to Kestrel, whose answer stays
-/// the reference.
+/// or path, HTTP/1.0, a body, obsolete line folding, non-ASCII, a bad key) or that is over one of Kestrel's limits
+/// (<see cref="UpgradeHeadLimits"/>) is left to Kestrel, whose answer stays the reference.
 /// </summary>
 internal sealed class UpgradeRequestHead
 {
@@ -55,8 +55,14 @@ internal sealed class UpgradeRequestHead
 
     /// <param name="buffer">The connection's bytes so far.</param>
     /// <param name="requestLinePrefix">ASCII <c>GET </c> followed by the path, e.g. <c>GET /ws</c>.</param>
+    /// <param name="limits">Kestrel's limits; a head over one is not taken.</param>
+    /// <param name="searched">
+    /// How many bytes of <paramref name="buffer"/> an earlier call saw and answered <see cref="HeadStatus.NeedMoreData"/>
+    /// for (0 the first time). Only the bytes after them are searched for the end of the head, so a head that trickles
+    /// in byte by byte costs linear, not quadratic, time.
+    /// </param>
     /// <param name="head">The parsed head when <see cref="HeadStatus.Parsed"/>.</param>
-    public static HeadStatus TryParse(in ReadOnlySequence<byte> buffer, ReadOnlySpan<byte> requestLinePrefix, out UpgradeRequestHead? head)
+    public static HeadStatus TryParse(in ReadOnlySequence<byte> buffer, ReadOnlySpan<byte> requestLinePrefix, in UpgradeHeadLimits limits, long searched, out UpgradeRequestHead? head)
     {
         head = null;
         Span<byte> start = stackalloc byte[requestLinePrefix.Length + 1];
@@ -77,17 +83,23 @@ internal sealed class UpgradeRequestHead
             return HeadStatus.NotDirect;
         }
 
-        var searched = buffer.Length > MaxHeadBytes ? buffer.Slice(0, MaxHeadBytes) : buffer;
-        if (searched.IsSingleSegment)
+        var atLimit = buffer.Length >= MaxHeadBytes;
+        if (!atLimit && searched > 0 && !ContainsHeadEnd(buffer, searched))
         {
-            return Parse(searched.FirstSpan, requestLinePrefix.Length, buffer.Length >= MaxHeadBytes, out head);
+            return HeadStatus.NeedMoreData;
         }
 
-        var copy = ArrayPool<byte>.Shared.Rent((int)searched.Length);
+        var candidate = atLimit ? buffer.Slice(0, MaxHeadBytes) : buffer;
+        if (candidate.IsSingleSegment)
+        {
+            return Parse(candidate.FirstSpan, requestLinePrefix.Length, atLimit, limits, out head);
+        }
+
+        var copy = ArrayPool<byte>.Shared.Rent((int)candidate.Length);
         try
         {
-            searched.CopyTo(copy);
-            return Parse(copy.AsSpan(0, (int)searched.Length), requestLinePrefix.Length, buffer.Length >= MaxHeadBytes, out head);
+            candidate.CopyTo(copy);
+            return Parse(copy.AsSpan(0, (int)candidate.Length), requestLinePrefix.Length, atLimit, limits, out head);
         }
         finally
         {
@@ -95,7 +107,15 @@ internal sealed class UpgradeRequestHead
         }
     }
 
-    private static HeadStatus Parse(ReadOnlySpan<byte> bytes, int pathEnd, bool atLimit, out UpgradeRequestHead? head)
+    /// <summary>Whether the bytes after the first <paramref name="searched"/> complete the blank line that ends a head.</summary>
+    private static bool ContainsHeadEnd(in ReadOnlySequence<byte> buffer, long searched)
+    {
+        // Back by three: the blank line may have been cut between two reads.
+        var reader = new SequenceReader<byte>(buffer.Slice(Math.Max(0, searched - (HeadEnd.Length - 1))));
+        return reader.TryReadTo(out ReadOnlySequence<byte> _, HeadEnd, advancePastDelimiter: false);
+    }
+
+    private static HeadStatus Parse(ReadOnlySpan<byte> bytes, int pathEnd, bool atLimit, in UpgradeHeadLimits limits, out UpgradeRequestHead? head)
     {
         head = null;
         var end = bytes.IndexOf(HeadEnd);
@@ -107,7 +127,11 @@ internal sealed class UpgradeRequestHead
         var lines = bytes[..(end + 2)];
         var lineEnd = lines.IndexOf("\r\n"u8);
         var requestLine = lines[..lineEnd];
-        if (requestLine.Length < pathEnd + VersionSuffix.Length || !requestLine.EndsWith(VersionSuffix))
+        // Kestrel's sizes: the request line with its CRLF, and the header lines with theirs (counted here with the
+        // final CRLF too, two bytes stricter than Kestrel: at the boundary the head goes to Kestrel, never wrongly).
+        if (requestLine.Length < pathEnd + VersionSuffix.Length || !requestLine.EndsWith(VersionSuffix)
+            || lineEnd + 2 > limits.MaxRequestLineBytes
+            || lines.Length - (lineEnd + 2) + 2 > limits.MaxHeadersBytes)
         {
             return HeadStatus.NotDirect;
         }
@@ -119,11 +143,13 @@ internal sealed class UpgradeRequestHead
         }
 
         var headers = new HeaderDictionary();
+        var headerCount = 0;
         lines = lines[(lineEnd + 2)..];
         while (!lines.IsEmpty)
         {
             lineEnd = lines.IndexOf("\r\n"u8);
-            if (!TryAddHeader(lines[..lineEnd], headers))
+            // Kestrel counts every header line, repeated names included (MaxRequestHeaderCount: 431 past it).
+            if (++headerCount > limits.MaxHeaderCount || !TryAddHeader(lines[..lineEnd], headers))
             {
                 return HeadStatus.NotDirect;
             }

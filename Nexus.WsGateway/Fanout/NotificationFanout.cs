@@ -46,7 +46,7 @@ internal sealed partial class NotificationFanout : IDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _parser = new NotificationParser(gatewayOptions.Value.MaxPayloadBytes);
+        _parser = new NotificationParser(gatewayOptions.Value.MaxPayloadBytes, gatewayOptions.Value.MaxQueuedBytes);
         _invalidLog = new LogRateLimiter(time, s_invalidLogInterval);
         _restrictApprovals = authOptions.Value.RestrictApprovals;
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Nexus.WsGateway.Fanout;
 
@@ -17,6 +18,7 @@ internal sealed class NotificationParser : IDisposable
 {
     public const string TooLarge = "too_large";
     public const string NotJson = "not_json";
+    public const string NotUtf8 = "not_utf8";
     public const string NotObject = "not_object";
     public const string MissingEvent = "missing_event";
     public const string InvalidEvent = "invalid_event";
@@ -25,12 +27,19 @@ internal sealed class NotificationParser : IDisposable
     private const int MaxEventLength = 128;
 
     private readonly int _maxPayloadBytes;
+    private readonly long _maxFrameBytes;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _writer;
 
-    public NotificationParser(int maxPayloadBytes)
+    /// <param name="maxPayloadBytes"><c>Gateway:MaxPayloadBytes</c>.</param>
+    /// <param name="maxFrameBytes">
+    /// <c>Gateway:MaxQueuedBytes</c>: no message to a client is larger (PROTOCOL.md section 3). A frame over it could
+    /// reach no client and would close every recipient as slow, so it is refused here, once, as too large.
+    /// </param>
+    public NotificationParser(int maxPayloadBytes, long maxFrameBytes)
     {
         _maxPayloadBytes = maxPayloadBytes;
+        _maxFrameBytes = maxFrameBytes;
         // Relaxed escaping keeps non-ASCII text as UTF-8: the frame goes to a WebSocket, never into HTML.
         _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
@@ -44,6 +53,15 @@ internal sealed class NotificationParser : IDisposable
         if (payload.Length > _maxPayloadBytes)
         {
             rejection = TooLarge;
+            return false;
+        }
+
+        // The reader checks UTF-8 only in what it decodes, and data is copied raw: one invalid byte in a string would
+        // reach every recipient, whose WebSocket fails the whole connection (1007) on a text frame that is not UTF-8.
+        // Vectorised and once per message, never per recipient.
+        if (!Utf8.IsValid(payload))
+        {
+            rejection = NotUtf8;
             return false;
         }
 
@@ -124,12 +142,20 @@ internal sealed class NotificationParser : IDisposable
             return false;
         }
 
-        notification = new ParsedNotification(Write(channel, eventName, payload, hasData ? data : null, hasTimestamp ? timestamp : null, receivedAtMs), eventName, traceParent);
+        var frame = Write(channel, eventName, payload, hasData ? data : null, hasTimestamp ? timestamp : null, receivedAtMs);
+        if (frame is null)
+        {
+            rejection = TooLarge;
+            return false;
+        }
+
+        notification = new ParsedNotification(frame, eventName, traceParent);
         rejection = "";
         return true;
     }
 
-    private byte[] Write(string channel, string eventName, ReadOnlySpan<byte> payload, Range? data, Range? timestamp, long receivedAtMs)
+    /// <returns>The frame, or null when it is larger than the largest message a client may be sent.</returns>
+    private byte[]? Write(string channel, string eventName, ReadOnlySpan<byte> payload, Range? data, Range? timestamp, long receivedAtMs)
     {
         _buffer.ResetWrittenCount();
         _writer.Reset(_buffer);
@@ -163,7 +189,7 @@ internal sealed class NotificationParser : IDisposable
         _writer.WriteEndObject();
         _writer.WriteEndObject();
         _writer.Flush();
-        return _buffer.WrittenSpan.ToArray();
+        return _buffer.WrittenCount > _maxFrameBytes ? null : _buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The bytes of the value the reader is on (skipping over objects and arrays), as raw JSON.</summary>

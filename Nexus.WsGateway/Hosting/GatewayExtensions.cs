@@ -45,6 +45,7 @@ internal static class GatewayExtensions
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<WebSocketEndpoint>();
+        services.AddSingleton<DirectHostFilter>();
         services.AddSingleton<DirectUpgradeMiddleware>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, DirectUpgradeSetup>();
         services.AddOptions<SocketTransportOptions>().Configure<IOptions<GatewayOptions>>(

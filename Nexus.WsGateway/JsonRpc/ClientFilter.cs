@@ -11,6 +11,9 @@ namespace Nexus.WsGateway.JsonRpc;
 /// </remarks>
 internal sealed class ClientFilter
 {
+    /// <summary>Longest name a filter takes (PROTOCOL.md section 3), in UTF-16 code units.</summary>
+    public const int MaxNameLength = 200;
+
     public static readonly ClientFilter All = new(null, []);
 
     // Arrays, not the interface: Allows walks them with a for loop and no enumerator allocation.
@@ -27,6 +30,9 @@ internal sealed class ClientFilter
 
     public IReadOnlyList<string> Exclude => _exclude;
 
+    /// <summary>Names held, <c>include</c> and <c>exclude</c> together: what <c>Gateway:MaxFilterNames</c> bounds.</summary>
+    public int NameCount => (_include?.Length ?? 0) + _exclude.Length;
+
     /// <summary>Called for every recipient of every notification: must not allocate.</summary>
     public bool Allows(string channel)
     {
@@ -39,19 +45,13 @@ internal sealed class ClientFilter
     }
 
     /// <summary><c>include</c> becomes <paramref name="channels"/> when it was null, else include ∪ channels; the names leave <c>exclude</c>.</summary>
+    /// <remarks>Hash sets, not <c>Contains</c> scans: a filter near its limit changed by a long list stays linear (issue 11).</remarks>
     public ClientFilter Subscribe(IReadOnlyList<string> channels)
-    {
-        var include = Union(_include ?? [], channels);
-        var exclude = _exclude.Where(name => !channels.Contains(name, StringComparer.Ordinal)).ToArray();
-        return new ClientFilter(include, exclude);
-    }
+        => new(Union(_include ?? [], channels), Without(_exclude, channels));
 
     /// <summary>The names leave <c>include</c> (when it is a list) and join <c>exclude</c>.</summary>
     public ClientFilter Unsubscribe(IReadOnlyList<string> channels)
-    {
-        var include = _include?.Where(name => !channels.Contains(name, StringComparer.Ordinal)).ToArray();
-        return new ClientFilter(include, Union(_exclude, channels));
-    }
+        => new(_include is null ? null : Without(_include, channels), Union(_exclude, channels));
 
     /// <summary>Writes <c>{ "include": null | [..], "exclude": [..] }</c>.</summary>
     public void WriteTo(Utf8JsonWriter writer)
@@ -88,10 +88,32 @@ internal sealed class ClientFilter
 
     private static string[] Union(string[] first, IReadOnlyList<string> second)
     {
-        var result = new List<string>(first);
+        var seen = new HashSet<string>(first, StringComparer.Ordinal);
+        var result = new List<string>(first.Length + second.Count);
+        result.AddRange(first);
         foreach (var name in second)
         {
-            if (!result.Contains(name, StringComparer.Ordinal))
+            if (seen.Add(name))
+            {
+                result.Add(name);
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static string[] Without(string[] names, IReadOnlyList<string> removed)
+    {
+        if (names.Length == 0)
+        {
+            return names;
+        }
+
+        var drop = new HashSet<string>(removed, StringComparer.Ordinal);
+        var result = new List<string>(names.Length);
+        foreach (var name in names)
+        {
+            if (!drop.Contains(name))
             {
                 result.Add(name);
             }

@@ -8,5 +8,9 @@ namespace Nexus.WsGateway.JsonRpc;
 /// </summary>
 internal interface IJsonRpcDispatcher
 {
-    ValueTask<ReadOnlyMemory<byte>?> DispatchAsync(ReadOnlyMemory<byte> message, ClientContext client, CancellationToken cancellationToken);
+    /// <param name="message">One WebSocket text message: a request or a batch.</param>
+    /// <param name="client">The connection's identity and filter.</param>
+    /// <param name="budget">The connection's rate limit; null runs every request (tests, tools).</param>
+    /// <param name="cancellationToken">Cancelled when the connection goes away.</param>
+    ValueTask<ReadOnlyMemory<byte>?> DispatchAsync(ReadOnlyMemory<byte> message, ClientContext client, IRequestBudget? budget, CancellationToken cancellationToken);
 }

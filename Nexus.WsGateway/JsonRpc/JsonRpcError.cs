@@ -16,6 +16,14 @@ internal sealed class JsonRpcError
     public static readonly JsonRpcError RateLimited = new(JsonRpcErrorCodes.RateLimited, "Rate limited");
     public static readonly JsonRpcError Unavailable = new(JsonRpcErrorCodes.Unavailable, "Unavailable: a service behind the gateway did not answer in time");
 
+    /// <summary>Replaces a reply larger than <c>Gateway:MaxQueuedBytes</c> (PROTOCOL.md section 3).</summary>
+    public static readonly JsonRpcError ResponseTooLarge = new(JsonRpcErrorCodes.InternalError, "Internal error", Serialize(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("reason", "response too large");
+        w.WriteEndObject();
+    }));
+
     public JsonRpcError(int code, string message, ReadOnlyMemory<byte>? data = null)
     {
         Code = code;
@@ -37,6 +45,16 @@ internal sealed class JsonRpcError
             w.WriteStartObject();
             w.WriteString("param", param);
             w.WriteString("message", message);
+            w.WriteEndObject();
+        }));
+
+    /// <summary>-32600 for a batch of more than <c>Gateway:MaxBatchSize</c> requests; <c>data</c> says why and the limit.</summary>
+    public static JsonRpcError BatchTooLarge(int maxBatchSize) =>
+        new(JsonRpcErrorCodes.InvalidRequest, "Invalid Request", Serialize(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("reason", "batch too large");
+            w.WriteNumber("max", maxBatchSize);
             w.WriteEndObject();
         }));
 

@@ -7,8 +7,11 @@ internal static class JsonRpcEventIds
     public const int InvalidRequest = 2002;
     public const int MethodNotFound = 2003;
     public const int MethodFailed = 2004;
+    public const int BatchTooLarge = 2005;
+    public const int ResponseTooLarge = 2006;
 
     public const int FilterChanged = 2101;
+    public const int FilterTooLarge = 2102;
 
     public const int RunnerUnavailable = 2201;
     public const int RunnerUnexpectedStatus = 2202;

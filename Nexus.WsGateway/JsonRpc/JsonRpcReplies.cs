@@ -53,14 +53,14 @@ internal static class JsonRpcReplies
                     writer.WriteStartArray();
                     foreach (var element in root.EnumerateArray())
                     {
-                        replies += RejectOne(writer, element, error);
+                        replies += RejectOne(writer, element, error) ? 1 : 0;
                     }
 
                     writer.WriteEndArray();
                 }
                 else
                 {
-                    replies += RejectOne(writer, root, error);
+                    replies += RejectOne(writer, root, error) ? 1 : 0;
                 }
             }
 
@@ -144,20 +144,33 @@ internal static class JsonRpcReplies
         return false;
     }
 
-    private static int RejectOne(Utf8JsonWriter writer, JsonElement element, JsonRpcError error)
+    /// <summary>
+    /// Answers one element without running it: -32600 when it is no request object, nothing for a notification, else
+    /// <paramref name="error"/> with its id. Writes nothing when <paramref name="writer"/> is null (a reply that is
+    /// already too large). Returns true when the element has a response.
+    /// </summary>
+    internal static bool RejectOne(Utf8JsonWriter? writer, JsonElement element, JsonRpcError error)
     {
         if (!JsonRpcRequest.TryRead(element, out var request))
         {
-            JsonRpcResponseWriter.WriteError(writer, default, JsonRpcError.InvalidRequest);
-            return 1;
+            if (writer is not null)
+            {
+                JsonRpcResponseWriter.WriteError(writer, default, JsonRpcError.InvalidRequest);
+            }
+
+            return true;
         }
 
         if (request.IsNotification)
         {
-            return 0;
+            return false;
         }
 
-        JsonRpcResponseWriter.WriteError(writer, request.RawId, error);
-        return 1;
+        if (writer is not null)
+        {
+            JsonRpcResponseWriter.WriteError(writer, request.RawId, error);
+        }
+
+        return true;
     }
 }

@@ -17,8 +17,17 @@ internal sealed class GatewayOptions
     /// <summary>Largest client message, fragments put together; above it the socket is closed with 1009.</summary>
     public int MaxMessageBytes { get; set; } = 65_536;
 
-    /// <summary>Bytes that may wait to be sent to one client before it is disconnected as slow (1013).</summary>
+    /// <summary>
+    /// Bytes that may wait to be sent to one client before it is disconnected as slow (1013). Also the largest single
+    /// message sent to a client (section 3): a larger reply is replaced by -32603, a larger notification is not forwarded.
+    /// </summary>
     public long MaxQueuedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most requests in one batch (section 3); a larger batch is answered with one -32600 and none of it runs.</summary>
+    public int MaxBatchSize { get; set; } = 50;
+
+    /// <summary>Most names a client's filter holds, include and exclude together (section 3); a change past it gets -32602.</summary>
+    public int MaxFilterNames { get; set; } = 256;
 
     /// <summary>WebSocket ping interval; must stay below the proxy's 100 s idle timeout.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
@@ -46,6 +55,13 @@ internal sealed class GatewayOptions
     /// less memory per socket and batched writes. False: every upgrade goes through the ASP.NET Core endpoint.
     /// </summary>
     public bool DirectUpgrade { get; set; } = true;
+
+    /// <summary>
+    /// How long the direct upgrade path waits for a new connection's first request head before it closes the connection
+    /// (issue 11): a silent or trickling client holds no connection longer than this, and shutdown does not wait for it.
+    /// Kestrel's own limits (30 s for request headers, 130 s before the first byte) are for connections it reads itself.
+    /// </summary>
+    public TimeSpan UpgradeHeadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Kestrel's <c>SocketTransportOptions.UnsafePreferInlineScheduling</c>: a flush sends on the flushing thread

@@ -8,6 +8,12 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     // YARP cuts a proxied connection idle for 100 s (ForwarderRequestConfig.ActivityTimeout).
     private static readonly TimeSpan s_proxyIdleTimeout = TimeSpan.FromSeconds(100);
 
+    // The -32603 that replaces a reply over MaxQueuedBytes (about 110 bytes) and ordinary replies must fit.
+    private const long MinQueuedBytes = 1024;
+
+    // Longer would give back what the head timeout takes away: a silent connection held for minutes.
+    private static readonly TimeSpan s_maxUpgradeHeadTimeout = TimeSpan.FromMinutes(2);
+
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
         var failures = new List<string>();
@@ -23,9 +29,24 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"{P}{nameof(options.MaxMessageBytes)} must be positive (was {options.MaxMessageBytes}).");
         }
 
-        if (options.MaxQueuedBytes <= 0)
+        if (options.MaxQueuedBytes < MinQueuedBytes)
         {
-            failures.Add($"{P}{nameof(options.MaxQueuedBytes)} must be positive (was {options.MaxQueuedBytes}).");
+            failures.Add($"{P}{nameof(options.MaxQueuedBytes)} must be at least {MinQueuedBytes} (was {options.MaxQueuedBytes}).");
+        }
+
+        if (options.MaxBatchSize <= 0)
+        {
+            failures.Add($"{P}{nameof(options.MaxBatchSize)} must be positive (was {options.MaxBatchSize}).");
+        }
+
+        if (options.MaxFilterNames <= 0)
+        {
+            failures.Add($"{P}{nameof(options.MaxFilterNames)} must be positive (was {options.MaxFilterNames}).");
+        }
+
+        if (options.UpgradeHeadTimeout <= TimeSpan.Zero || options.UpgradeHeadTimeout > s_maxUpgradeHeadTimeout)
+        {
+            failures.Add($"{P}{nameof(options.UpgradeHeadTimeout)} must be above zero and at most {s_maxUpgradeHeadTimeout} (was {options.UpgradeHeadTimeout}).");
         }
 
         if (options.KeepAliveInterval <= TimeSpan.Zero || options.KeepAliveInterval >= s_proxyIdleTimeout)

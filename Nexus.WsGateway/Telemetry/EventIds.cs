@@ -19,6 +19,7 @@ internal static class EventIds
     public const int CloseTimedOut = 110;
     public const int SendFailed = 111;
     public const int DirectUpgradeHeadFailed = 112;
+    public const int DirectUpgradeHeadNotReceived = 113;
 
     public const int NotificationFannedOut = 200;
     public const int InvalidPayload = 201;

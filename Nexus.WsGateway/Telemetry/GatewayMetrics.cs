@@ -17,6 +17,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _fanoutDuration;
     private readonly Counter<long> _batched;
     private readonly Counter<long> _directUpgrades;
+    private readonly Counter<long> _headsAbandoned;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _originRefusals;
 
@@ -28,11 +29,12 @@ internal sealed class GatewayMetrics
         _delivered = Meter.CreateCounter<long>("nexus.gateway.notifications.delivered", "{notification}", "Notifications handed to client connections (one per recipient).");
         _rejected = Meter.CreateCounter<long>("nexus.gateway.notifications.rejected", "{notification}", "Invalid notification payloads that were not forwarded.");
         _slowClients = Meter.CreateCounter<long>("nexus.gateway.slow_client_disconnects", "{connection}", "Clients disconnected because their outgoing queue was full.");
-        _rateLimited = Meter.CreateCounter<long>("nexus.gateway.requests.rate_limited", "{request}", "Client messages refused with -32004.");
+        _rateLimited = Meter.CreateCounter<long>("nexus.gateway.requests.rate_limited", "{request}", "Client requests refused with -32004 (each request of a batch counts).");
         _authFailures = Meter.CreateCounter<long>("nexus.gateway.auth.failures", "{request}", "Upgrades refused with 401, by reason (missing, expired, bad_signature, ...).");
         _originRefusals = Meter.CreateCounter<long>("nexus.gateway.origin.refusals", "{request}", "Upgrades refused with 403 because of their Origin.");
         _batched = Meter.CreateCounter<long>("nexus.gateway.fanout.batched", "{notification}", "Notifications fanned out in one pass over a backlog, flushed once per socket with the others of the pass.");
         _directUpgrades = Meter.CreateCounter<long>("nexus.gateway.upgrades.direct", "{connection}", "WebSocket upgrades accepted below Kestrel's HTTP layer (Gateway:DirectUpgrade).");
+        _headsAbandoned = Meter.CreateCounter<long>("nexus.gateway.upgrades.head_abandoned", "{connection}", "Connections the direct upgrade path closed without a complete request head, by reason (timeout: Gateway:UpgradeHeadTimeout; shutdown).");
         _fanoutDuration = Meter.CreateHistogram<double>("nexus.gateway.fanout.duration", "ms", "Time from receiving a notification to handing it to every recipient.");
     }
 
@@ -60,7 +62,7 @@ internal sealed class GatewayMetrics
 
     public void SlowClientDisconnected() => _slowClients.Add(1);
 
-    public void RequestRateLimited() => _rateLimited.Add(1);
+    public void RequestsRateLimited(int requests) => _rateLimited.Add(requests);
 
     public void AuthenticationFailed(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
@@ -71,4 +73,6 @@ internal sealed class GatewayMetrics
     public void NotificationsBatched(int notifications) => _batched.Add(notifications);
 
     public void DirectUpgradeAccepted() => _directUpgrades.Add(1);
+
+    public void UpgradeHeadAbandoned(string reason) => _headsAbandoned.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

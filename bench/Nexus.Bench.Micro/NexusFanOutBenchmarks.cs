@@ -147,7 +147,7 @@ public class NexusFanOutBenchmarks
 
     private sealed class NoDispatcher : IJsonRpcDispatcher
     {
-        public ValueTask<ReadOnlyMemory<byte>?> DispatchAsync(ReadOnlyMemory<byte> message, ClientContext client, CancellationToken cancellationToken)
+        public ValueTask<ReadOnlyMemory<byte>?> DispatchAsync(ReadOnlyMemory<byte> message, ClientContext client, IRequestBudget? budget, CancellationToken cancellationToken)
             => ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
     }
 
