@@ -1,7 +1,5 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.App;
@@ -31,16 +29,8 @@ public sealed class NexusAppFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
 
         // Ports 0: let Aspire pick free ones, so the tests run beside ./run.sh (which uses the fixed 5080 and 6380).
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Nexus_AppHost>(
+        var builder = await AppHostTesting.CreateBuilderAsync(
             ["--Nexus:Proxy:Port=0", "--Nexus:Redis:Port=0"], timeout.Token);
-
-        builder.Services.AddLogging(logging =>
-        {
-            logging.SetMinimumLevel(LogLevel.Information);
-            // Health checks fail, and say so at Error, while resources start and stop: expected, not a test failure.
-            logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
-            logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning);
-        });
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

@@ -1,7 +1,5 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Nexus.Tests.Identity;
 using Nexus.Tests.Infrastructure;
 
@@ -26,15 +24,9 @@ public sealed class ProductionAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(NexusAppFixture.StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Nexus_AppHost>(
+        var builder = await AppHostTesting.CreateBuilderAsync(
             ["--environment=Production", "--Nexus:Proxy:Port=0", "--Nexus:Redis:Port=0", "--Parameters:auth-signing-key=" + Tokens.Key],
             timeout.Token);
-        builder.Services.AddLogging(logging =>
-        {
-            logging.SetMinimumLevel(LogLevel.Information);
-            logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
-            logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning);
-        });
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

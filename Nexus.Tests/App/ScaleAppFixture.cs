@@ -1,8 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Nexus.Tests.Infrastructure;
 using Nexus.Contracts;
 using System.Text.Json;
@@ -30,7 +28,7 @@ public sealed class ScaleAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(NexusAppFixture.StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Nexus_AppHost>(
+        var builder = await AppHostTesting.CreateBuilderAsync(
             ["--Nexus:Proxy:Port=0", "--Nexus:Redis:Port=0", "--Nexus:Gateway:Replicas=2", "--Nexus:Runner:Replicas=2"],
             timeout.Token);
 
@@ -41,14 +39,6 @@ public sealed class ScaleAppFixture : IAsyncLifetime
             builder.CreateResourceBuilder(project)
                 .WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
         }
-
-        builder.Services.AddLogging(logging =>
-        {
-            logging.SetMinimumLevel(LogLevel.Information);
-            // Health checks fail, and say so at Error, while resources start and stop: expected, not a test failure.
-            logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
-            logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning);
-        });
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

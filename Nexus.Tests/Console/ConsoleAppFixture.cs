@@ -1,7 +1,5 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Nexus.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -39,14 +37,8 @@ public sealed class ConsoleAppFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         // Ports 0, as NexusAppFixture: free ports, so this runs beside ./run.sh and beside other app fixtures.
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Nexus_AppHost>(
+        var builder = await AppHostTesting.CreateBuilderAsync(
             ["--Nexus:Proxy:Port=0", "--Nexus:Redis:Port=0"], cts.Token);
-        builder.Services.AddLogging(logging =>
-        {
-            // Health checks log errors while resources start and stop (the restart test does that on purpose).
-            logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
-            logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning);
-        });
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
         foreach (var resource in new[] { GatewayResource, RunnerResource, ProxyResource })
