@@ -13,21 +13,21 @@ internal sealed class SessionEvents(NotificationPublisher publisher)
 {
     private static NexusJsonContext Json => NexusJsonContext.Default;
 
-    public Task<bool> StartedAsync(string sessionId, string task, string owner)
-        => publisher.PublishAsync(Channels.Global, EventNames.AgentStarted, new AgentStartedData(sessionId, task, owner), Json.AgentStartedData);
+    public async Task<bool> StartedAsync(string sessionId, string task, string owner)
+        => await publisher.PublishAsync(Channels.Global, EventNames.AgentStarted, new AgentStartedData(sessionId, task, owner), Json.AgentStartedData) is not null;
 
-    public Task<bool> ProgressAsync(string sessionId, int step, string message)
-        => publisher.PublishAsync(Channels.Agent(sessionId), EventNames.AgentProgress, new AgentProgressData(sessionId, step, message), Json.AgentProgressData);
+    public async Task<bool> ProgressAsync(string sessionId, int step, string message)
+        => await publisher.PublishAsync(Channels.Agent(sessionId), EventNames.AgentProgress, new AgentProgressData(sessionId, step, message), Json.AgentProgressData) is not null;
 
-    public Task<bool> ErrorAsync(string sessionId, string message)
-        => publisher.PublishAsync(Channels.Global, EventNames.AgentError, new AgentErrorData(sessionId, message), Json.AgentErrorData);
+    public async Task<bool> ErrorAsync(string sessionId, string message)
+        => await publisher.PublishAsync(Channels.Global, EventNames.AgentError, new AgentErrorData(sessionId, message), Json.AgentErrorData) is not null;
 
-    public Task<bool> CompletedAsync(AgentCompletedData data)
-        => publisher.PublishAsync(Channels.Global, EventNames.AgentCompleted, data, Json.AgentCompletedData);
+    public async Task<bool> CompletedAsync(AgentCompletedData data)
+        => await publisher.PublishAsync(Channels.Global, EventNames.AgentCompleted, data, Json.AgentCompletedData) is not null;
 
-    public Task<bool> ApprovalRequestAsync(ApprovalRequestData data)
-        => publisher.PublishAsync(Channels.Approval, EventNames.ApprovalRequest, data, Json.ApprovalRequestData);
+    public async Task<bool> ApprovalRequestAsync(ApprovalRequestData data)
+        => await publisher.PublishAsync(Channels.Approval, EventNames.ApprovalRequest, data, Json.ApprovalRequestData) is not null;
 
-    public Task<bool> ApprovalResolvedAsync(ApprovalResolvedData data)
-        => publisher.PublishAsync(Channels.Approval, EventNames.ApprovalResolved, data, Json.ApprovalResolvedData);
+    public async Task<bool> ApprovalResolvedAsync(ApprovalResolvedData data)
+        => await publisher.PublishAsync(Channels.Approval, EventNames.ApprovalResolved, data, Json.ApprovalResolvedData) is not null;
 }

@@ -2,15 +2,19 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Nexus.Contracts.History;
 using Polly;
 using StackExchange.Redis;
 
 namespace Nexus.Contracts.Publishing;
 
 /// <summary>
-/// Publishes notification payloads (PROTOCOL.md section 1) on <c>nexus:notify:&lt;channel&gt;</c>.
+/// Publishes notification payloads (docs/protocol.md section 1) durably: <c>FCALL nexus_publish</c> appends each to the
+/// history and publishes it on <c>nexus:notify:&lt;channel&gt;</c> in one step, with its id (section 1.1).
 /// One component for every publisher of Nexus: it adds <c>timestamp</c> and <c>traceparent</c>,
-/// retries transient Redis errors, and gives up within a bounded time, returning <see langword="false"/>
+/// retries transient Redis errors, and gives up within a bounded time, returning <see langword="null"/>
 /// instead of throwing, so a Redis outage can never stall or crash the caller (an agent loop).
 /// </summary>
 public sealed partial class NotificationPublisher
@@ -24,33 +28,37 @@ public sealed partial class NotificationPublisher
     private readonly ILogger<NotificationPublisher> _logger;
     private readonly TimeProvider _timeProvider;
     private readonly ResiliencePipeline _pipeline;
+    private readonly HistoryFunctionLoader _library;
 
+    /// <summary><paramref name="library"/> loads the function library again when Redis lost it; by default one with the default settings.</summary>
     public NotificationPublisher(
         IConnectionMultiplexer redis,
         ILogger<NotificationPublisher> logger,
         TimeProvider timeProvider,
-        NotificationPublisherOptions? options = null)
+        NotificationPublisherOptions? options = null,
+        HistoryFunctionLoader? library = null)
     {
         _redis = redis;
         _logger = logger;
         _timeProvider = timeProvider;
         _pipeline = PublishPipeline.Create(options ?? new NotificationPublisherOptions(), timeProvider);
+        _library = library ?? new HistoryFunctionLoader(redis, Options.Create(new HistoryOptions()), NullLogger<HistoryFunctionLoader>.Instance);
     }
 
     /// <summary>Publishes <paramref name="data"/> serialised with a source-generated <paramref name="typeInfo"/>.</summary>
-    public Task<bool> PublishAsync<T>(string channel, string @event, T data, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    public Task<string?> PublishAsync<T>(string channel, string @event, T data, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
         => PublishAsync(channel, @event, JsonSerializer.SerializeToElement(data, typeInfo), cancellationToken);
 
     /// <summary>Publishes <paramref name="data"/> serialised with the web defaults (camelCase) by reflection.</summary>
-    public Task<bool> PublishAsync<T>(string channel, string @event, T data, CancellationToken cancellationToken = default)
+    public Task<string?> PublishAsync<T>(string channel, string @event, T data, CancellationToken cancellationToken = default)
         => PublishAsync(channel, @event, JsonSerializer.SerializeToElement(data, JsonSerializerOptions.Web), cancellationToken);
 
     /// <summary>
-    /// Publishes one notification. Returns <see langword="true"/> when Redis accepted it, <see langword="false"/>
-    /// when every attempt failed or the overall time ran out (logged as a warning). Throws only when
-    /// <paramref name="cancellationToken"/> is cancelled by the caller, or for a bad channel or event name.
+    /// Publishes one notification durably. Returns its id when Redis took it, <see langword="null"/> when every attempt
+    /// failed or the overall time ran out (logged as a warning). Throws only when <paramref name="cancellationToken"/>
+    /// is cancelled by the caller, or for a bad channel or event name.
     /// </summary>
-    public async Task<bool> PublishAsync(string channel, string @event, JsonElement data, CancellationToken cancellationToken = default)
+    public async Task<string?> PublishAsync(string channel, string @event, JsonElement data, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentException.ThrowIfNullOrEmpty(@event);
@@ -68,16 +76,15 @@ public sealed partial class NotificationPublisher
         }
 
         var payload = NotificationPayload.Build(channel, @event, data, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), Activity.Current);
-        var subscriber = _redis.GetSubscriber();
-        var target = RedisChannel.Literal(redisChannel);
         try
         {
-            await _pipeline.ExecuteAsync(
-                static async (state, token) => await state.subscriber.PublishAsync(state.target, state.payload).WaitAsync(token),
-                (subscriber, target, payload),
+            var id = await _pipeline.ExecuteAsync(
+                static async (state, token) => await state.self.CallAsync(state.channel, state.payload).WaitAsync(token),
+                (self: this, channel, payload),
                 cancellationToken);
-            Log.Published(_logger, @event, redisChannel);
-            return true;
+            activity?.SetTag("messaging.message.id", id);
+            Log.Published(_logger, @event, redisChannel, id);
+            return id;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -87,14 +94,29 @@ public sealed partial class NotificationPublisher
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             Log.PublishFailed(_logger, @event, redisChannel, ex.GetType().Name, ex);
-            return false;
+            return null;
+        }
+    }
+
+    private async Task<string> CallAsync(string channel, byte[] payload)
+    {
+        var db = _redis.GetDatabase();
+        try
+        {
+            return (string)(await db.ExecuteAsync("FCALL", HistoryLibrary.PublishFunction, 0, channel, payload))!;
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("Function not found", StringComparison.OrdinalIgnoreCase))
+        {
+            // Redis restarted without its data (or was never told): load the library and try once more.
+            await _library.LoadAsync();
+            return (string)(await db.ExecuteAsync("FCALL", HistoryLibrary.PublishFunction, 0, channel, payload))!;
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(3900, LogLevel.Trace, "Published {Event} on {Channel}")]
-        public static partial void Published(ILogger logger, string @event, string channel);
+        [LoggerMessage(3900, LogLevel.Trace, "Published {Event} on {Channel} as {Id}")]
+        public static partial void Published(ILogger logger, string @event, string channel, string id);
 
         [LoggerMessage(3901, LogLevel.Warning, "Could not publish {Event} on {Channel}, giving up: {Reason}")]
         public static partial void PublishFailed(ILogger logger, string @event, string channel, string reason, Exception exception);

@@ -23,9 +23,12 @@ public sealed class NotificationPublisherTests
         var publisher = new NotificationPublisher(connection, NullLogger<NotificationPublisher>.Instance, TimeProvider.System);
 
         using var parent = new Activity("test").SetIdFormat(ActivityIdFormat.W3C).Start();
-        Assert.True(await publisher.PublishAsync("user:alice", "custom.event", new { sessionId = "s_pub", count = 2 }));
+        var id = await publisher.PublishAsync("user:alice", "custom.event", new { sessionId = "s_pub", count = 2 });
 
+        Assert.NotNull(id);
         var seen = await events.WaitForAsync(n => n.SessionId == "s_pub", "the published notification");
+        // Durable: the id the publisher got is the one subscribers see (docs/protocol.md section 1.1).
+        Assert.Equal(id, seen.Payload.GetProperty("id").GetString());
         Assert.Equal("nexus:notify:user:alice", seen.RedisChannel);
         Assert.Equal("user:alice", seen.Channel);
         Assert.Equal("custom.event", seen.Event);
@@ -48,7 +51,7 @@ public sealed class NotificationPublisherTests
         var watch = Stopwatch.StartNew();
         var published = await publisher.PublishAsync("global", "agent.started", JsonDocument.Parse("{}").RootElement).WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.False(published);
+        Assert.Null(published);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Nexus.Contracts.Publishing;
 using Nexus.WsGateway.Connections;
 using Nexus.WsGateway.Fanout;
 using Nexus.WsGateway.Identity;
@@ -55,6 +56,7 @@ internal static class GatewayExtensions
         services.AddJsonRpc();
 
         // Event bus and fan-out; GatewayShutdown closes the sockets in StoppingAsync, before anything stops.
+        services.AddNexusHistory();
         services.AddSingleton<INotificationSource, RedisNotificationSource>();
         services.AddSingleton<ISessionOwnerLookup, RedisSessionOwnerLookup>();
         services.AddSingleton<NotificationFanout>();
