@@ -10,7 +10,9 @@ using Microsoft.Extensions.Time.Testing;
 using Nexus.Tests.Infrastructure;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.Connections;
+using Nexus.Contracts.History;
 using Nexus.WsGateway.Fanout;
+using Nexus.WsGateway.History;
 using Nexus.WsGateway.JsonRpc;
 using Nexus.WsGateway.Options;
 using Nexus.WsGateway.Redis;
@@ -24,6 +26,7 @@ public sealed class FanoutUnitTests : IDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly ConnectionRegistry _registry = new();
     private readonly FakeOwners _owners = new();
+    private readonly NotificationHistory _history = new(1000, 1024 * 1024);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeMilliseconds(1_764_345_600_000));
 
     public void Dispose() => _services.Dispose();
@@ -123,7 +126,7 @@ public sealed class FanoutUnitTests : IDisposable
         var client = Add("alice");
         var source = new FakeSource();
         using var fanout = CreateFanout();
-        var worker = new FanoutWorker(source, fanout, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<FanoutWorker>.Instance);
+        var worker = CreateWorker(source, fanout);
         using var metrics = new RejectedCounter(_services.GetRequiredService<IMeterFactory>());
         await worker.StartAsync(default);
 
@@ -162,7 +165,7 @@ public sealed class FanoutUnitTests : IDisposable
         var client = Add("alice");
         var source = new FakeSource();
         using var fanout = CreateFanout();
-        var worker = new FanoutWorker(source, fanout, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<FanoutWorker>.Instance);
+        var worker = CreateWorker(source, fanout);
         for (var i = 0; i < 40; i++)
         {
             source.Write(Message("global", $$$"""{"event":"backlog","data":{"i":{{{i}}}}}"""));
@@ -189,9 +192,14 @@ public sealed class FanoutUnitTests : IDisposable
         return connection;
     }
 
+    private FanoutWorker CreateWorker(FakeSource source, NotificationFanout fanout)
+        => new(source, fanout, new FanoutCommands(), _history, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<FanoutWorker>.Instance);
+
     private NotificationFanout CreateFanout(bool restrictApprovals = false)
         => new(
             _registry,
+            _history,
+            new NoHistory(),
             _owners,
             new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()),
             _time,
@@ -233,6 +241,16 @@ public sealed class FanoutUnitTests : IDisposable
         public void Abort()
         {
         }
+    }
+
+    /// <summary>A history with nothing in it: these tests publish plain notifications, which never ask it.</summary>
+    private sealed class NoHistory : IHistoryReader
+    {
+        public Task<string?> EpochAsync() => Task.FromResult<string?>(null);
+
+        public Task<bool> ContainsAsync(HistoryId id) => Task.FromResult(false);
+
+        public Task<IReadOnlyList<StoredNotification>> ReadAsync(HistoryId after, HistoryId? before) => Task.FromResult<IReadOnlyList<StoredNotification>>([]);
     }
 
     private sealed class FakeOwners : ISessionOwnerLookup

@@ -18,6 +18,9 @@ internal sealed class ClientContext(string connectionId, string userId, bool isA
     /// <summary>True when the user may decide approvals (claim <c>nexus:approver</c> or dev <c>&amp;approver=true</c>).</summary>
     public bool IsApprover { get; } = isApprover;
 
+    /// <summary>The connection this context belongs to, for the methods that act on it (notify.resume).</summary>
+    public Connections.GatewayConnection? Connection { get; set; }
+
     /// <summary>
     /// Immutable snapshot, swapped whole: the fan-out thread reads it without a lock
     /// while the receive loop replaces it on notify.subscribe/unsubscribe.

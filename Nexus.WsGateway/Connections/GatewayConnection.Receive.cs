@@ -158,6 +158,12 @@ internal sealed partial class GatewayConnection
             Send(bytes);
         }
 
+        if (Volatile.Read(ref _initialHold) is not null)
+        {
+            // The first message was handled (a resume in it already replayed): what was held goes out now.
+            EndInitialHold();
+        }
+
         return !_writer.IsClosing;
     }
 

@@ -28,6 +28,8 @@ internal sealed partial class GatewayConnection : IClientConnection, IRequestBud
         Client = client;
         _writer = new SocketWriter(socket, services.Options.MaxQueuedBytes, transport);
         _rateLimiter = new RequestRateLimiter(services.Options.MaxRequestsPerSecond, services.Time);
+        client.Connection = this;
+        StartInitialHold();
     }
 
     public ClientContext Client { get; }
@@ -53,6 +55,7 @@ internal sealed partial class GatewayConnection : IClientConnection, IRequestBud
             Close(WebSocketCloseStatus.NormalClosure, "", _services.Options.CloseTimeout);
             await sending;
             Interlocked.Exchange(ref _abortTimer, null)?.Dispose();
+            Interlocked.Exchange(ref _initialHold, null)?.Dispose();
             _completion.TrySetResult();
         }
     }
@@ -66,15 +69,19 @@ internal sealed partial class GatewayConnection : IClientConnection, IRequestBud
             case EnqueueResult.Accepted:
                 return true;
             case EnqueueResult.Full:
-                if (StartClose(CloseStatuses.TryAgainLater, "client too slow", _services.Options.CloseTimeout))
-                {
-                    _services.Metrics.SlowClientDisconnected();
-                    Log.SlowClientDisconnected(_services.Logger, Client.ConnectionId, Client.UserId, _writer.QueuedBytes, message.Length);
-                }
-
+                CloseAsSlow(message.Length);
                 return false;
             default:
                 return false;
+        }
+    }
+
+    private void CloseAsSlow(int messageBytes)
+    {
+        if (StartClose(CloseStatuses.TryAgainLater, "client too slow", _services.Options.CloseTimeout))
+        {
+            _services.Metrics.SlowClientDisconnected();
+            Log.SlowClientDisconnected(_services.Logger, Client.ConnectionId, Client.UserId, _writer.QueuedBytes, messageBytes);
         }
     }
 

@@ -23,6 +23,13 @@ internal interface IClientConnection
     /// </summary>
     bool Send(ReadOnlyMemory<byte> message, WriteBatch? batch);
 
+    /// <summary>
+    /// Hands a notification to the connection, from the fan-out. <paramref name="ordinal"/> orders durable notifications
+    /// (0 for the others): a connection that is resuming holds notifications until its replay is sent, and never takes
+    /// one it already replayed (docs/protocol.md section 4.2, "Resume").
+    /// </summary>
+    bool SendNotification(ReadOnlyMemory<byte> frame, long ordinal, WriteBatch? batch) => Send(frame, batch);
+
     /// <summary>Starts a close handshake; the socket is aborted if it has not finished within <paramref name="timeout"/>.</summary>
     void Close(WebSocketCloseStatus status, string description, TimeSpan timeout);
 

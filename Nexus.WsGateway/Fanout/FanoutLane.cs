@@ -15,20 +15,16 @@ internal sealed class FanoutLane : IThreadPoolWorkItem, IValueTaskSource<int>
 {
     // The awaiting fan-out continues on the lane's thread when the lane finishes last: no extra wake-up.
     private ManualResetValueTaskSourceCore<int> _core = new() { RunContinuationsAsynchronously = false };
-    private IClientConnection[] _recipients = [];
+    private RegistrySnapshot _recipients;
     private int _start;
-    private string _channel = "";
-    private ReadOnlyMemory<byte> _frame;
-    private bool _approversOnly;
+    private Outgoing _outgoing;
 
-    /// <summary>Starts delivering <c>recipients[start..]</c>; the result is how many took the message.</summary>
-    public ValueTask<int> Start(IClientConnection[] recipients, int start, string channel, ReadOnlyMemory<byte> frame, bool approversOnly)
+    /// <summary>Starts delivering the registry's slots from <paramref name="start"/> on; the result is how many took the message.</summary>
+    public ValueTask<int> Start(RegistrySnapshot recipients, int start, Outgoing outgoing)
     {
         _recipients = recipients;
         _start = start;
-        _channel = channel;
-        _frame = frame;
-        _approversOnly = approversOnly;
+        _outgoing = outgoing;
         _core.Reset();
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         return new ValueTask<int>(this, _core.Version);
@@ -36,10 +32,10 @@ internal sealed class FanoutLane : IThreadPoolWorkItem, IValueTaskSource<int>
 
     void IThreadPoolWorkItem.Execute()
     {
-        var delivered = NotificationFanout.Deliver(_recipients.AsSpan(_start), _channel, _frame, _approversOnly, batch: null);
+        var delivered = NotificationFanout.Deliver(_recipients, _start, _recipients.Slots, _outgoing, batch: null);
         // Nothing of the message stays referenced once it is delivered.
-        _recipients = [];
-        _frame = default;
+        _recipients = default;
+        _outgoing = default;
         _core.SetResult(delivered);
     }
 

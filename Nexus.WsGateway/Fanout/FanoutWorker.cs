@@ -1,4 +1,5 @@
 using Nexus.WsGateway.Connections;
+using Nexus.WsGateway.History;
 using Nexus.WsGateway.Redis;
 using Nexus.WsGateway.Telemetry;
 
@@ -17,6 +18,8 @@ namespace Nexus.WsGateway.Fanout;
 internal sealed partial class FanoutWorker(
     INotificationSource source,
     NotificationFanout fanout,
+    FanoutCommands commands,
+    NotificationHistory history,
     GatewayMetrics metrics,
     ILogger<FanoutWorker> logger) : BackgroundService
 {
@@ -30,10 +33,33 @@ internal sealed partial class FanoutWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var stop = stoppingToken.Register(static state => ((FanoutCommands)state!).Stop(), commands);
         try
         {
-            while (await source.ReadAsync(stoppingToken) is { } notification)
+            while (!stoppingToken.IsCancellationRequested)
             {
+                // Between two messages: no delivery is under way (FanoutCommands).
+                commands.ResetWake();
+                if (commands.HasPending)
+                {
+                    await RunCommandsAsync(stoppingToken);
+                }
+
+                SourceNotification? read;
+                try
+                {
+                    read = await source.ReadAsync(commands.WakeToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    continue; // a command arrived, or we are stopping (the loop's condition)
+                }
+
+                if (read is not { } notification)
+                {
+                    return;
+                }
+
                 if (!source.TryRead(out var next))
                 {
                     await FanOutAsync(notification, batch: null, stoppingToken);
@@ -59,6 +85,28 @@ internal sealed partial class FanoutWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    private async Task RunCommandsAsync(CancellationToken stoppingToken)
+    {
+        while (commands.TryDequeue(out var command))
+        {
+            if (command.Connection is { } connection)
+            {
+                connection.BeginHold();
+                command.Done!.TrySetResult(history.TailOrdinal);
+                continue;
+            }
+
+            try
+            {
+                await fanout.CatchUpAsync(before: null, batch: null, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.FanoutFailed(logger, "(catch-up)", ex);
+            }
         }
     }
 

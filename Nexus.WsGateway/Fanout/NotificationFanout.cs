@@ -2,19 +2,28 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Nexus.Contracts;
+using Nexus.Contracts.History;
 using Nexus.WsGateway.Connections;
+using Nexus.WsGateway.History;
 using Nexus.WsGateway.Options;
 using Nexus.WsGateway.Redis;
 using Nexus.WsGateway.Telemetry;
+using StackExchange.Redis;
 
 namespace Nexus.WsGateway.Fanout;
 
 /// <summary>
-/// One Redis message to its recipients: validate and serialise once, route (PROTOCOL.md section 2), apply each
-/// client's filter, hand the same bytes to every recipient's writer. Never awaits a client; the only await is
-/// the owner lookup of an <c>agent:</c> channel on a cache miss, which keeps the order of the single consumer.
+/// One Redis message to its recipients: validate and serialise once, route (docs/protocol.md section 2), apply each
+/// client's filter, hand the same bytes to every recipient's writer. Never awaits a client; the awaits are the owner
+/// lookup of an <c>agent:</c> channel on a cache miss and, after the subscriber missed messages, the read of the missed
+/// ones from the history, both of which keep the order of the single consumer.
 /// Called by one consumer at a time (<see cref="FanoutWorker"/>).
 /// </summary>
+/// <remarks>
+/// Durable notifications (with an id, section 1.1) are also kept in <see cref="NotificationHistory"/>, and their ids
+/// checked: a sequence number that skips some means the subscriber missed them (its connection to Redis was cut), so they
+/// are read from the history and delivered first (catch-up); one already delivered is skipped.
+/// </remarks>
 internal sealed partial class NotificationFanout : IDisposable
 {
     private static readonly TimeSpan s_invalidLogInterval = TimeSpan.FromSeconds(10);
@@ -23,6 +32,8 @@ internal sealed partial class NotificationFanout : IDisposable
     internal const int LaneThreshold = 256;
 
     private readonly ConnectionRegistry _registry;
+    private readonly NotificationHistory _history;
+    private readonly IHistoryReader _historyReader;
     private readonly ISessionOwnerLookup _owners;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
@@ -34,6 +45,8 @@ internal sealed partial class NotificationFanout : IDisposable
 
     public NotificationFanout(
         ConnectionRegistry registry,
+        NotificationHistory history,
+        IHistoryReader historyReader,
         ISessionOwnerLookup owners,
         GatewayMetrics metrics,
         TimeProvider time,
@@ -42,6 +55,8 @@ internal sealed partial class NotificationFanout : IDisposable
         ILogger<NotificationFanout> logger)
     {
         _registry = registry;
+        _history = history;
+        _historyReader = historyReader;
         _owners = owners;
         _metrics = metrics;
         _time = time;
@@ -80,36 +95,120 @@ internal sealed partial class NotificationFanout : IDisposable
             return 0;
         }
 
-        using var activity = StartActivity(redisChannel, parsed, notification.Payload.Length);
-        var delivered = await RouteAsync(channel, parsed.Frame, batch, cancellationToken);
+        var ordinal = 0L;
+        if (parsed.Id is { } id)
+        {
+            switch (_history.Place(id))
+            {
+                case HistoryPlacement.Duplicate:
+                    _metrics.HistoryDuplicateSkipped();
+                    return 0;
+                case HistoryPlacement.Gap:
+                    await CatchUpAsync(id, batch, cancellationToken);
+                    break;
+            }
+
+            ordinal = _history.Append(id, channel, parsed.Frame).Ordinal;
+        }
+
+        var delivered = await DeliverParsedAsync(redisChannel, channel, parsed, ordinal, notification.Payload.Length, batch, cancellationToken);
+        _metrics.FanoutCompleted(_time.GetElapsedTime(started).TotalMilliseconds);
+        return delivered;
+    }
+
+    /// <summary>
+    /// Delivers, in order, every durable notification after the last one delivered and before <paramref name="before"/>
+    /// (all of them, when null), read from the history (docs/protocol.md section 1.1: a gateway that lost its Redis
+    /// connection delivers what was published meanwhile before anything newer). Returns how many it read.
+    /// </summary>
+    public async Task<int> CatchUpAsync(HistoryId? before, WriteBatch? batch, CancellationToken cancellationToken)
+    {
+        var read = 0;
+        while (_history.Last is { } last && (before is null || before.Value.Epoch == last.Epoch))
+        {
+            IReadOnlyList<StoredNotification> page;
+            try
+            {
+                page = await _historyReader.ReadAsync(last, before).WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                Log.CatchUpFailed(_logger, last.ToString(), ex.Message);
+                return read;
+            }
+
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            if (page[0].Id.Sequence != last.Sequence + 1)
+            {
+                // Trimmed before the subscriber came back: those are gone for this gateway's clients too.
+                Log.CatchUpIncomplete(_logger, last.ToString(), page[0].Id.ToString());
+            }
+
+            foreach (var stored in page)
+            {
+                read++;
+                var redisChannel = Channels.RedisPrefix + stored.Channel;
+                if (!_parser.TryParse(stored.Channel, stored.Payload.Span, stored.Id.Milliseconds, stored.Id, out var parsed, out var rejection))
+                {
+                    Reject(redisChannel, rejection, stored.Payload.Length);
+                    continue;
+                }
+
+                var ordinal = _history.Append(stored.Id, stored.Channel, parsed.Frame).Ordinal;
+                await DeliverParsedAsync(redisChannel, stored.Channel, parsed, ordinal, stored.Payload.Length, batch, cancellationToken);
+            }
+
+            if (page.Count < IHistoryReader.PageSize)
+            {
+                break;
+            }
+        }
+
+        if (read > 0)
+        {
+            _metrics.HistoryCaughtUp(read);
+            Log.CaughtUp(_logger, read);
+        }
+
+        return read;
+    }
+
+    private async ValueTask<int> DeliverParsedAsync(
+        string redisChannel, string channel, ParsedNotification parsed, long ordinal, int payloadBytes, WriteBatch? batch, CancellationToken cancellationToken)
+    {
+        using var activity = StartActivity(redisChannel, parsed, payloadBytes);
+        var delivered = await RouteAsync(channel, parsed.Frame, ordinal, batch, cancellationToken);
         batch?.Counted(parsed.Frame.Length, delivered);
         activity?.SetTag("nexus.gateway.recipients", delivered);
-
         _metrics.NotificationDelivered(delivered);
-        _metrics.FanoutCompleted(_time.GetElapsedTime(started).TotalMilliseconds);
         Log.FannedOut(_logger, parsed.Event, channel, delivered);
         return delivered;
     }
 
-    private ValueTask<int> RouteAsync(string channel, byte[] frame, WriteBatch? batch, CancellationToken cancellationToken)
+    private ValueTask<int> RouteAsync(string channel, byte[] frame, long ordinal, WriteBatch? batch, CancellationToken cancellationToken)
     {
+        var outgoing = new Outgoing(channel, frame, ordinal, ApproversOnly: false);
         if (channel.StartsWith(Channels.UserPrefix, StringComparison.Ordinal))
         {
             var userId = channel[Channels.UserPrefix.Length..];
-            return userId.Length == 0 ? ValueTask.FromResult(0) : DeliverAsync(_registry.ForUser(userId), channel, frame, approversOnly: false, batch);
+            return ValueTask.FromResult(userId.Length == 0 ? 0 : Deliver(_registry.ForUser(userId), outgoing, batch));
         }
 
         if (channel.StartsWith(Channels.AgentPrefix, StringComparison.Ordinal))
         {
-            return DeliverToSessionOwnerAsync(channel, frame, batch, cancellationToken);
+            return DeliverToSessionOwnerAsync(outgoing, batch, cancellationToken);
         }
 
-        var approversOnly = _restrictApprovals && channel == Channels.Approval;
-        return DeliverAsync(_registry.All, channel, frame, approversOnly, batch);
+        return DeliverToAllAsync(_registry.All, outgoing with { ApproversOnly = _restrictApprovals && channel == Channels.Approval }, batch);
     }
 
-    private async ValueTask<int> DeliverToSessionOwnerAsync(string channel, byte[] frame, WriteBatch? batch, CancellationToken cancellationToken)
+    private async ValueTask<int> DeliverToSessionOwnerAsync(Outgoing outgoing, WriteBatch? batch, CancellationToken cancellationToken)
     {
+        var channel = outgoing.Channel;
         var sessionId = channel[Channels.AgentPrefix.Length..];
         if (sessionId.Length == 0)
         {
@@ -133,7 +232,7 @@ internal sealed partial class NotificationFanout : IDisposable
             return 0;
         }
 
-        return await DeliverAsync(_registry.ForUser(owner), channel, frame, approversOnly: false, batch);
+        return Deliver(_registry.ForUser(owner), outgoing, batch);
     }
 
     /// <summary>
@@ -143,35 +242,54 @@ internal sealed partial class NotificationFanout : IDisposable
     /// throughput counts, and one thread with one flush per socket per pass costs the least CPU (issue 5 measured
     /// 1.8 against 2.5 µs per delivery). Completes when every recipient has been handed the message.
     /// </summary>
-    private ValueTask<int> DeliverAsync(IClientConnection[] recipients, string channel, ReadOnlyMemory<byte> frame, bool approversOnly, WriteBatch? batch)
+    private ValueTask<int> DeliverToAllAsync(RegistrySnapshot recipients, Outgoing outgoing, WriteBatch? batch)
     {
-        if (_lane is null || batch is not null || recipients.Length < LaneThreshold)
+        if (_lane is null || batch is not null || recipients.Slots < LaneThreshold)
         {
-            return ValueTask.FromResult(Deliver(recipients, channel, frame, approversOnly, batch));
+            return ValueTask.FromResult(Deliver(recipients, 0, recipients.Slots, outgoing, batch));
         }
 
-        var half = recipients.Length / 2;
-        var second = _lane.Start(recipients, half, channel, frame, approversOnly);
-        var first = Deliver(recipients.AsSpan(0, half), channel, frame, approversOnly, batch: null);
+        var half = recipients.Slots / 2;
+        var second = _lane.Start(recipients, half, outgoing);
+        var first = Deliver(recipients, 0, half, outgoing, batch: null);
         return second.IsCompletedSuccessfully ? ValueTask.FromResult(first + second.Result) : AddAsync(first, second);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<int> AddAsync(int first, ValueTask<int> second) => first + await second;
 
-    /// <summary>The hot loop: no allocation, no await; each recipient gets the same bytes.</summary>
-    internal static int Deliver(ReadOnlySpan<IClientConnection> recipients, string channel, ReadOnlyMemory<byte> frame, bool approversOnly, WriteBatch? batch)
+    /// <summary>Slots <paramref name="start"/> to <paramref name="end"/> of the registry, one segment at a time.</summary>
+    internal static int Deliver(RegistrySnapshot recipients, int start, int end, in Outgoing outgoing, WriteBatch? batch)
+    {
+        var delivered = 0;
+        for (var slot = start; slot < end;)
+        {
+            var segmentEnd = RegistrySnapshot.SegmentEnd(slot, end);
+            delivered += Deliver(recipients.Range(slot, segmentEnd), outgoing, batch);
+            slot = segmentEnd;
+        }
+
+        return delivered;
+    }
+
+    /// <summary>The hot loop: no allocation, no await; each recipient gets the same bytes. Empty slots are skipped.</summary>
+    internal static int Deliver(ReadOnlySpan<IClientConnection?> recipients, in Outgoing outgoing, WriteBatch? batch)
     {
         var delivered = 0;
         foreach (var connection in recipients)
         {
-            var client = connection.Client;
-            if ((approversOnly && !client.IsApprover) || !client.Filter.Allows(channel))
+            if (connection is null)
             {
                 continue;
             }
 
-            if (connection.Send(frame, batch))
+            var client = connection.Client;
+            if ((outgoing.ApproversOnly && !client.IsApprover) || !client.Filter.Allows(outgoing.Channel))
+            {
+                continue;
+            }
+
+            if (connection.SendNotification(outgoing.Frame, outgoing.Ordinal, batch))
             {
                 delivered++;
             }
@@ -225,6 +343,15 @@ internal sealed partial class NotificationFanout : IDisposable
 
         [LoggerMessage(EventIds.NoSessionOwner, LogLevel.Debug, "Agent session {SessionId} has no record; its notification reaches nobody.")]
         public static partial void NoSessionOwner(ILogger logger, string sessionId);
+
+        [LoggerMessage(EventIds.HistoryCaughtUp, LogLevel.Information, "Delivered {Count} durable notifications read from the history that the subscriber had missed.")]
+        public static partial void CaughtUp(ILogger logger, int count);
+
+        [LoggerMessage(EventIds.HistoryCatchUpFailed, LogLevel.Warning, "Could not read the history after {LastId} to deliver what the subscriber missed: {Reason}; clients can still resume.")]
+        public static partial void CatchUpFailed(ILogger logger, string lastId, string reason);
+
+        [LoggerMessage(EventIds.HistoryCatchUpIncomplete, LogLevel.Warning, "The history no longer holds every notification after {LastId} (the next kept is {NextId}): the missed ones older than the window are lost.")]
+        public static partial void CatchUpIncomplete(ILogger logger, string lastId, string nextId);
 
         [LoggerMessage(EventIds.OwnerLookupFailed, LogLevel.Warning, "Could not read the owner of agent session {SessionId}; its notification reaches nobody.")]
         public static partial void OwnerLookupFailed(ILogger logger, string sessionId, Exception exception);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Nexus.Contracts.Publishing;
 using Nexus.WsGateway.Connections;
 using Nexus.WsGateway.Fanout;
+using Nexus.WsGateway.History;
 using Nexus.WsGateway.Identity;
 using Nexus.WsGateway.JsonRpc;
 using Nexus.WsGateway.Options;
@@ -57,6 +58,20 @@ internal static class GatewayExtensions
 
         // Event bus and fan-out; GatewayShutdown closes the sockets in StoppingAsync, before anything stops.
         services.AddNexusHistory();
+        // Resume and catch-up (docs/protocol.md sections 1.1 and 4.2): the history this gateway keeps, the Redis reads
+        // behind it, the fan-out's commands and the notify.resume method, which needs all of these.
+        services.AddSingleton(sp =>
+        {
+            var gateway = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
+            var history = new NotificationHistory(gateway.HistoryCacheEntries, gateway.HistoryCacheBytes);
+            sp.GetRequiredService<GatewayMetrics>().ObserveHistoryCache(() => history.Count);
+            return history;
+        });
+        services.AddSingleton<IHistoryReader, HistoryReader>();
+        services.AddSingleton<HistoryReplay>();
+        services.AddSingleton<ReplayEntitlement>();
+        services.AddSingleton<FanoutCommands>();
+        services.AddSingleton<IJsonRpcMethod, NotifyResumeMethod>();
         services.AddSingleton<INotificationSource, RedisNotificationSource>();
         services.AddSingleton<ISessionOwnerLookup, RedisSessionOwnerLookup>();
         services.AddSingleton<NotificationFanout>();

@@ -35,7 +35,7 @@ internal sealed partial class GatewayShutdown(
     {
         var timeout = options.Value.ShutdownTimeout;
         state.StopAccepting();
-        var connections = registry.All;
+        var connections = registry.ToArray();
         Log.ShutdownStarted(logger, connections.Length);
 
         try

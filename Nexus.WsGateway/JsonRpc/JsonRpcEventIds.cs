@@ -13,6 +13,10 @@ internal static class JsonRpcEventIds
     public const int FilterChanged = 2101;
     public const int FilterTooLarge = 2102;
 
+    public const int ResumeReplayed = 2111;
+    public const int ResumeNotRecovered = 2112;
+    public const int ResumeReplayFailed = 2113;
+
     public const int RunnerUnavailable = 2201;
     public const int RunnerUnexpectedStatus = 2202;
     public const int RunnerRefusedCredential = 2203;

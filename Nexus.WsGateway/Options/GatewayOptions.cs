@@ -72,6 +72,19 @@ internal sealed class GatewayOptions
     /// </summary>
     public bool InlineSocketScheduling { get; set; } = true;
 
+    /// <summary>
+    /// How long a new connection holds the notifications it is sent until its first message has been handled
+    /// (docs/protocol.md section 4.2): a client that resumes as its first message then gets its replay before anything
+    /// live, in id order. A client that sends nothing gets them when this ends (default 500 ms; 0 turns it off).
+    /// </summary>
+    public TimeSpan InitialHold { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Durable notifications kept in memory for resumes, at most (default 10,000); older ones are read from Redis.</summary>
+    public int HistoryCacheEntries { get; set; } = 10_000;
+
+    /// <summary>Bytes of frames kept in memory for resumes, at most (default 16 MiB).</summary>
+    public long HistoryCacheBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Connections one user may hold on this replica; more are refused with 429.</summary>
     public int MaxConnectionsPerUser { get; set; } = 100;
 }

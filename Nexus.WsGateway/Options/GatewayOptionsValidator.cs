@@ -74,6 +74,21 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"{P}{nameof(options.MaxRequestsPerSecond)} must be a positive number (was {options.MaxRequestsPerSecond}).");
         }
 
+        if (options.InitialHold < TimeSpan.Zero || options.InitialHold > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{P}{nameof(options.InitialHold)} must be between 0 and 30 s (was {options.InitialHold}).");
+        }
+
+        if (options.HistoryCacheEntries < 0 || options.HistoryCacheEntries > 10_000_000)
+        {
+            failures.Add($"{P}{nameof(options.HistoryCacheEntries)} must be between 0 and 10000000 (was {options.HistoryCacheEntries}).");
+        }
+
+        if (options.HistoryCacheBytes < 0)
+        {
+            failures.Add($"{P}{nameof(options.HistoryCacheBytes)} must not be negative (was {options.HistoryCacheBytes}).");
+        }
+
         if (options.MaxConnectionsPerUser <= 0)
         {
             failures.Add($"{P}{nameof(options.MaxConnectionsPerUser)} must be positive (was {options.MaxConnectionsPerUser}).");

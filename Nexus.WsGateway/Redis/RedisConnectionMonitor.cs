@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nexus.WsGateway.Fanout;
 using Nexus.WsGateway.Telemetry;
 using StackExchange.Redis;
 
@@ -9,8 +10,17 @@ namespace Nexus.WsGateway.Redis;
 /// <c>redis outage</c> span covering the time the subscription connection was down. StackExchange.Redis reconnects
 /// and re-subscribes on its own; this only reports it (and <c>/health</c> reports Redis down meanwhile).
 /// </summary>
-internal sealed partial class RedisConnectionMonitor(IConnectionMultiplexer redis, TimeProvider time, ILogger<RedisConnectionMonitor> logger) : IHostedService
+internal sealed partial class RedisConnectionMonitor(
+    IConnectionMultiplexer redis,
+    FanoutCommands fanout,
+    TimeProvider time,
+    ILogger<RedisConnectionMonitor> logger) : IHostedService
 {
+    // After the subscription is back, the fan-out reads what it missed from the history. Asked again a little later too:
+    // the client re-subscribes after the connection is restored, and what was published in between is in the history
+    // but might not yet have revealed its gap through a newer message.
+    private static readonly TimeSpan[] s_catchUpDelays = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
     private readonly Lock _gate = new();
     private Activity? _outage;
     private long _outageStarted;
@@ -66,6 +76,18 @@ internal sealed partial class RedisConnectionMonitor(IConnectionMultiplexer redi
         if (e.ConnectionType != ConnectionType.Subscription)
         {
             return;
+        }
+
+        foreach (var delay in s_catchUpDelays)
+        {
+            if (delay == TimeSpan.Zero)
+            {
+                fanout.RequestCatchUp();
+            }
+            else
+            {
+                _ = Task.Delay(delay, time).ContinueWith(static (_, state) => ((FanoutCommands)state!).RequestCatchUp(), fanout, TaskScheduler.Default);
+            }
         }
 
         lock (_gate)

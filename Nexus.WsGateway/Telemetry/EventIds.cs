@@ -26,6 +26,9 @@ internal static class EventIds
     public const int NoSessionOwner = 202;
     public const int OwnerLookupFailed = 203;
     public const int FanoutFailed = 204;
+    public const int HistoryCaughtUp = 205;
+    public const int HistoryCatchUpFailed = 206;
+    public const int HistoryCatchUpIncomplete = 207;
 
     public const int Subscribed = 300;
     public const int Unsubscribed = 301;

@@ -20,6 +20,10 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _headsAbandoned;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _originRefusals;
+    private readonly Counter<long> _caughtUp;
+    private readonly Counter<long> _duplicatesSkipped;
+    private readonly Counter<long> _resumes;
+    private readonly Counter<long> _replayed;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -35,6 +39,10 @@ internal sealed class GatewayMetrics
         _batched = Meter.CreateCounter<long>("nexus.gateway.fanout.batched", "{notification}", "Notifications fanned out in one pass over a backlog, flushed once per socket with the others of the pass.");
         _directUpgrades = Meter.CreateCounter<long>("nexus.gateway.upgrades.direct", "{connection}", "WebSocket upgrades accepted below Kestrel's HTTP layer (Gateway:DirectUpgrade).");
         _headsAbandoned = Meter.CreateCounter<long>("nexus.gateway.upgrades.head_abandoned", "{connection}", "Connections the direct upgrade path closed without a complete request head, by reason (timeout: Gateway:UpgradeHeadTimeout; shutdown).");
+        _caughtUp = Meter.CreateCounter<long>("nexus.gateway.history.caught_up", "{notification}", "Durable notifications the subscriber missed (its Redis connection was cut) and the gateway read from the history and delivered.");
+        _duplicatesSkipped = Meter.CreateCounter<long>("nexus.gateway.history.duplicates", "{notification}", "Durable notifications received live after a catch-up had delivered them already.");
+        _resumes = Meter.CreateCounter<long>("nexus.gateway.resumes", "{request}", "notify.resume calls, by recovered (true or false).");
+        _replayed = Meter.CreateCounter<long>("nexus.gateway.resumes.replayed", "{notification}", "Notifications sent by notify.resume.");
         _fanoutDuration = Meter.CreateHistogram<double>("nexus.gateway.fanout.duration", "ms", "Time from receiving a notification to handing it to every recipient.");
     }
 
@@ -73,6 +81,23 @@ internal sealed class GatewayMetrics
     public void NotificationsBatched(int notifications) => _batched.Add(notifications);
 
     public void DirectUpgradeAccepted() => _directUpgrades.Add(1);
+
+    public void HistoryCaughtUp(int notifications) => _caughtUp.Add(notifications);
+
+    public void HistoryDuplicateSkipped() => _duplicatesSkipped.Add(1);
+
+    public void Resumed(bool recovered, int replayed)
+    {
+        _resumes.Add(1, new KeyValuePair<string, object?>("recovered", recovered));
+        if (replayed > 0)
+        {
+            _replayed.Add(replayed);
+        }
+    }
+
+    /// <summary>Registers the history cache gauge; called once.</summary>
+    public void ObserveHistoryCache(Func<int> entries)
+        => Meter.CreateObservableGauge("nexus.gateway.history.cached", entries, "{notification}", "Durable notifications kept in memory for resumes.");
 
     public void UpgradeHeadAbandoned(string reason) => _headsAbandoned.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -7,7 +7,9 @@ using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.Logging.Abstractions;
 using Nexus.WsGateway.Clients;
 using Nexus.WsGateway.Connections;
+using Nexus.Contracts.History;
 using Nexus.WsGateway.Fanout;
+using Nexus.WsGateway.History;
 using Nexus.WsGateway.JsonRpc;
 using Nexus.WsGateway.Options;
 using Nexus.WsGateway.Redis;
@@ -49,7 +51,8 @@ public class NexusFanOutBenchmarks
         var meters = new BenchMeterFactory();
         _disposables.Add(meters);
         var metrics = new GatewayMetrics(meters);
-        var gatewayOptions = Microsoft.Extensions.Options.Options.Create(new GatewayOptions());
+        // No initial hold: these connections never send a first message, and the benchmark measures the live path.
+        var gatewayOptions = Microsoft.Extensions.Options.Options.Create(new GatewayOptions { InitialHold = TimeSpan.Zero });
         var services = new ConnectionServices(new NoDispatcher(), metrics, TimeProvider.System, gatewayOptions, NullLogger<GatewayConnection>.Instance);
         var registry = new ConnectionRegistry();
         for (var i = 0; i < Recipients; i++)
@@ -79,6 +82,8 @@ public class NexusFanOutBenchmarks
 
         _fanout = new NotificationFanout(
             registry,
+            new NotificationHistory(10_000, 16 * 1024 * 1024),
+            new NoHistory(),
             new NoOwners(),
             metrics,
             TimeProvider.System,
@@ -138,6 +143,16 @@ public class NexusFanOutBenchmarks
         public void Abort()
         {
         }
+    }
+
+    /// <summary>A history with nothing in it: the benchmark publishes plain notifications, which never ask it.</summary>
+    private sealed class NoHistory : IHistoryReader
+    {
+        public Task<string?> EpochAsync() => Task.FromResult<string?>(null);
+
+        public Task<bool> ContainsAsync(HistoryId id) => Task.FromResult(false);
+
+        public Task<IReadOnlyList<StoredNotification>> ReadAsync(HistoryId after, HistoryId? before) => Task.FromResult<IReadOnlyList<StoredNotification>>([]);
     }
 
     private sealed class NoOwners : ISessionOwnerLookup

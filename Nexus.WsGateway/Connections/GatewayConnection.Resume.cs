@@ -1,0 +1,172 @@
+namespace Nexus.WsGateway.Connections;
+
+internal sealed partial class GatewayConnection
+{
+    // Resume (docs/protocol.md section 4.2). While _holding, notifications from the fan-out wait in _held instead of
+    // going out, so that a replay can go first; durable ones up to _floor were replayed and are never sent again.
+    // _holding is set only by the fan-out thread (between two messages, through FanoutCommands) or at construction, and
+    // cleared under _holdGate after the held ones were sent, so nothing overtakes a replay and nothing is lost.
+    private readonly Lock _holdGate = new();
+    private volatile bool _holding;
+    private long _floor;
+    private long _lastSentOrdinal;
+    private int _resuming;
+    private List<(ReadOnlyMemory<byte> Frame, long Ordinal)>? _held;
+    private long _heldBytes;
+    private ITimer? _initialHold;
+
+    /// <summary>The ordinal of the last durable notification this connection was sent; read by a resume once holding.</summary>
+    public long LastSentOrdinal => Interlocked.Read(ref _lastSentOrdinal);
+
+    public bool SendNotification(ReadOnlyMemory<byte> frame, long ordinal, WriteBatch? batch)
+    {
+        if (_holding && TryHold(frame, ordinal))
+        {
+            return true;
+        }
+
+        if (ordinal != 0 && ordinal <= Volatile.Read(ref _floor))
+        {
+            return false;
+        }
+
+        if (!Send(frame, batch))
+        {
+            return false;
+        }
+
+        if (ordinal != 0)
+        {
+            Volatile.Write(ref _lastSentOrdinal, ordinal);
+        }
+
+        return true;
+    }
+
+    /// <summary>Starts holding notifications. Called by the fan-out thread between two messages (FanoutCommands).</summary>
+    public void BeginHold()
+    {
+        lock (_holdGate)
+        {
+            _holding = true;
+        }
+    }
+
+    /// <summary>Marks a resume as running: the initial hold's timer and first message leave the hold to it.</summary>
+    public void EnterResume() => Interlocked.Increment(ref _resuming);
+
+    /// <summary>
+    /// Sends what was held, except durable notifications up to <paramref name="floor"/> (replayed already), and from now
+    /// on never sends one up to it; then stops holding.
+    /// </summary>
+    public void EndResume(long floor)
+    {
+        Interlocked.Decrement(ref _resuming);
+        Release(floor);
+    }
+
+    /// <summary>
+    /// Sends one replayed notification, waiting while the writer holds more than half of <c>Gateway:MaxQueuedBytes</c>, so
+    /// that a long replay keeps the same bound as live traffic; false when the connection is closing.
+    /// </summary>
+    public async ValueTask<bool> SendReplayedAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        var half = _services.Options.MaxQueuedBytes / 2;
+        var waitedSince = _services.Time.GetTimestamp();
+        while (_writer.QueuedBytes + frame.Length > half && _writer.QueuedBytes > 0)
+        {
+            if (_writer.IsClosing)
+            {
+                return false;
+            }
+
+            if (_services.Time.GetElapsedTime(waitedSince) > _services.Options.CloseTimeout)
+            {
+                // The client reads nothing of its replay: as far behind as a slow client, and closed the same way.
+                CloseAsSlow(frame.Length);
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(2), _services.Time, cancellationToken);
+        }
+
+        return Send(frame, batch: null);
+    }
+
+    /// <summary>The initial hold of a new connection (<c>Gateway:InitialHold</c>): its first message may be a resume.</summary>
+    private void StartInitialHold()
+    {
+        var hold = _services.Options.InitialHold;
+        if (hold <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        _holding = true;
+        _initialHold = _services.Time.CreateTimer(static state => ((GatewayConnection)state!).EndInitialHold(), this, hold, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>After the first message, or when the initial hold ran out; a resume in progress releases by itself.</summary>
+    private void EndInitialHold()
+    {
+        Interlocked.Exchange(ref _initialHold, null)?.Dispose();
+        if (Volatile.Read(ref _resuming) == 0)
+        {
+            Release(floor: 0);
+        }
+    }
+
+    private bool TryHold(ReadOnlyMemory<byte> frame, long ordinal)
+    {
+        lock (_holdGate)
+        {
+            if (!_holding)
+            {
+                return false;
+            }
+
+            _held ??= [];
+            _held.Add((frame, ordinal));
+            _heldBytes += frame.Length;
+            if (_heldBytes <= _services.Options.MaxQueuedBytes)
+            {
+                return true;
+            }
+        }
+
+        // Held past the queue limit: as far behind as a slow client, and closed the same way (docs/protocol.md section 3).
+        CloseAsSlow(frame.Length);
+        return false;
+    }
+
+    private void Release(long floor)
+    {
+        lock (_holdGate)
+        {
+            if (floor > _floor)
+            {
+                Volatile.Write(ref _floor, floor);
+            }
+
+            if (_held is { } held)
+            {
+                _held = null;
+                _heldBytes = 0;
+                foreach (var (frame, ordinal) in held)
+                {
+                    if (ordinal != 0 && ordinal <= _floor)
+                    {
+                        continue;
+                    }
+
+                    if (Send(frame, batch: null) && ordinal != 0)
+                    {
+                        Volatile.Write(ref _lastSentOrdinal, ordinal);
+                    }
+                }
+            }
+
+            _holding = false;
+        }
+    }
+}
