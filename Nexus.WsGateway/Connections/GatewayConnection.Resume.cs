@@ -11,16 +11,16 @@ internal sealed partial class GatewayConnection
     private long _floor;
     private long _lastSentOrdinal;
     private int _resuming;
-    private List<(ReadOnlyMemory<byte> Frame, long Ordinal)>? _held;
+    private List<(ReadOnlyMemory<byte> Frame, long Ordinal, string Channel)>? _held;
     private long _heldBytes;
     private ITimer? _initialHold;
 
     /// <summary>The ordinal of the last durable notification this connection was sent; read by a resume once holding.</summary>
     public long LastSentOrdinal => Interlocked.Read(ref _lastSentOrdinal);
 
-    public bool SendNotification(ReadOnlyMemory<byte> frame, long ordinal, WriteBatch? batch)
+    public bool SendNotification(ReadOnlyMemory<byte> frame, long ordinal, string channel, WriteBatch? batch)
     {
-        if (_holding && TryHold(frame, ordinal))
+        if (_holding && TryHold(frame, ordinal, channel))
         {
             return true;
         }
@@ -116,7 +116,7 @@ internal sealed partial class GatewayConnection
         }
     }
 
-    private bool TryHold(ReadOnlyMemory<byte> frame, long ordinal)
+    private bool TryHold(ReadOnlyMemory<byte> frame, long ordinal, string channel)
     {
         lock (_holdGate)
         {
@@ -126,7 +126,7 @@ internal sealed partial class GatewayConnection
             }
 
             _held ??= [];
-            _held.Add((frame, ordinal));
+            _held.Add((frame, ordinal, channel));
             _heldBytes += frame.Length;
             if (_heldBytes <= _services.Options.MaxQueuedBytes)
             {
@@ -152,9 +152,10 @@ internal sealed partial class GatewayConnection
             {
                 _held = null;
                 _heldBytes = 0;
-                foreach (var (frame, ordinal) in held)
+                foreach (var (frame, ordinal, channel) in held)
                 {
-                    if (ordinal != 0 && ordinal <= _floor)
+                    // Replayed already; or filtered out by a filter changed while it waited (the same batch as a resume).
+                    if ((ordinal != 0 && ordinal <= _floor) || !Client.Filter.Allows(channel))
                     {
                         continue;
                     }

@@ -28,7 +28,7 @@ internal interface IClientConnection
     /// (0 for the others): a connection that is resuming holds notifications until its replay is sent, and never takes
     /// one it already replayed (docs/protocol.md section 4.2, "Resume").
     /// </summary>
-    bool SendNotification(ReadOnlyMemory<byte> frame, long ordinal, WriteBatch? batch) => Send(frame, batch);
+    bool SendNotification(ReadOnlyMemory<byte> frame, long ordinal, string channel, WriteBatch? batch) => Send(frame, batch);
 
     /// <summary>Starts a close handshake; the socket is aborted if it has not finished within <paramref name="timeout"/>.</summary>
     void Close(WebSocketCloseStatus status, string description, TimeSpan timeout);

@@ -289,7 +289,7 @@ internal sealed partial class NotificationFanout : IDisposable
                 continue;
             }
 
-            if (connection.SendNotification(outgoing.Frame, outgoing.Ordinal, batch))
+            if (connection.SendNotification(outgoing.Frame, outgoing.Ordinal, outgoing.Channel, batch))
             {
                 delivered++;
             }

@@ -20,9 +20,11 @@ internal sealed class HistoryReplay(NotificationHistory history, IHistoryReader 
     private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<HistoryEntry>>>> _pages = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// True when <paramref name="since"/> is of the history Redis holds now and still in it (or in this gateway's cache):
-    /// then every notification after it is too, since trimming only ever removes the oldest. An id of another epoch (Redis
-    /// lost its data since) or one trimmed away cannot be recovered. Nothing is guessed from times.
+    /// True when <paramref name="since"/> is of the history Redis holds now and still in it: then every notification after
+    /// it is too, since trimming only ever removes the oldest. An id of another epoch (Redis lost its data since) or one
+    /// trimmed away cannot be recovered, even when this gateway's cache still has it: what is recoverable is what the
+    /// history keeps (History:Window, History:MaxEntries), on every replica alike. Nothing is guessed from times.
+    /// One point read per resume; the entries themselves come from the cache when it has them.
     /// </summary>
     public async Task<bool> IsRecoverableAsync(HistoryId since)
     {
@@ -35,12 +37,7 @@ internal sealed class HistoryReplay(NotificationHistory history, IHistoryReader 
         if (history.Last is { } last && last.Epoch == since.Epoch)
         {
             // Ahead of this gateway: another replica delivered it first; what follows arrives here live.
-            if (since.Sequence >= last.Sequence)
-            {
-                return true;
-            }
-
-            if (history.First is { } first && since.Sequence >= first.Id.Sequence - 1)
+            if (since.Sequence > last.Sequence)
             {
                 return true;
             }

@@ -12,6 +12,7 @@ public sealed class TestClient : IAsyncDisposable
     private readonly List<JsonElement> _messages = [];
     private readonly Lock _gate = new();
     private readonly Task _receiving;
+    private static long s_nextId;
 
     private TestClient(ClientWebSocket socket)
     {
@@ -39,7 +40,7 @@ public sealed class TestClient : IAsyncDisposable
 
     /// <summary>The <c>params</c> of every <c>notify</c> received.</summary>
     public IReadOnlyList<JsonElement> Notifications
-        => [.. Messages.Where(m => m.TryGetProperty("method", out var method) && method.GetString() == "notify").Select(m => m.GetProperty("params"))];
+        => [.. Messages.Where(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("method", out var method) && method.GetString() == "notify").Select(m => m.GetProperty("params"))];
 
     public static async Task<TestClient> ConnectAsync(Uri uri)
     {
@@ -71,6 +72,25 @@ public sealed class TestClient : IAsyncDisposable
     {
         await _receiving.WaitAsync(timeout ?? GatewayHost.Timeout);
         return CloseStatus;
+    }
+
+    /// <summary>Sends one request with <paramref name="parametersJson"/> as its params and returns its response.</summary>
+    public async Task<JsonElement> CallAsync(string method, string parametersJson)
+    {
+        var id = Interlocked.Increment(ref s_nextId);
+        await SendTextAsync($$"""{"jsonrpc":"2.0","id":"t{{id}}","method":"{{method}}","params":{{parametersJson}}}""");
+        return await WaitForMessageAsync(
+            m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("id", out var reply) && reply.ValueKind == JsonValueKind.String && reply.GetString() == $"t{id}",
+            $"the reply to {method}");
+    }
+
+    /// <summary>Sends a batch and returns the batch response (the first array received after it).</summary>
+    public async Task<IReadOnlyList<JsonElement>> BatchAsync(string batchJson)
+    {
+        var before = Messages.Count(m => m.ValueKind == JsonValueKind.Array);
+        await SendTextAsync(batchJson);
+        await Wait.UntilAsync(() => Messages.Count(m => m.ValueKind == JsonValueKind.Array) > before || _receiving.IsCompleted, "the batch response");
+        return [.. Messages.Where(m => m.ValueKind == JsonValueKind.Array).Skip(before).First().EnumerateArray()];
     }
 
     public Task SendTextAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
