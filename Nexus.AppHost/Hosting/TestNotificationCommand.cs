@@ -44,8 +44,8 @@ internal static class TestNotificationCommand
                 connection, context.Services.GetRequiredService<ILogger<NotificationPublisher>>(), TimeProvider.System);
             var id = Guid.NewGuid().ToString("N");
             var data = new TestNotification(id, "A test notification from the Aspire dashboard.", "aspire-dashboard");
-            return await publisher.PublishAsync(Channels.Global, EventName, data, TestNotificationJsonContext.Default.TestNotification, context.CancellationToken)
-                ? CommandResults.Success($"Published {EventName} {id} on {Channels.Global}.")
+            return await publisher.PublishAsync(Channels.Global, EventName, data, TestNotificationJsonContext.Default.TestNotification, context.CancellationToken) is { } durableId
+                ? CommandResults.Success($"Published {EventName} {id} on {Channels.Global} (notification id {durableId}).")
                 : CommandResults.Failure("Redis did not accept the notification; see the AppHost's log.");
         }
         catch (RedisConnectionException ex)

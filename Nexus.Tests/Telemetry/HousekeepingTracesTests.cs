@@ -121,8 +121,9 @@ public sealed class HousekeepingTracesTests
             "the runner's agent.session");
         await WaitForSpanAsync(
             spans,
-            s => s.TraceId == trace && s.Source.Name == "OpenTelemetry.Instrumentation.StackExchangeRedis" && s.DisplayName == "PUBLISH",
-            "a Redis PUBLISH");
+            // Durable publish: the nexus_publish function (docs/protocol.md section 1.1).
+            s => s.TraceId == trace && s.Source.Name == "OpenTelemetry.Instrumentation.StackExchangeRedis" && s.DisplayName == "FCALL",
+            "a Redis FCALL (the durable publish)");
         await WaitForSpanAsync(
             spans,
             s => s.TraceId == trace && s.Kind == ActivityKind.Consumer && (string?)s.GetTagItem("nexus.event") == EventNames.AgentCompleted,
@@ -132,7 +133,7 @@ public sealed class HousekeepingTracesTests
         var all = spans.Snapshot();
         Assert.True(all.All(s => s.TraceId == trace), "Spans outside the agent.run trace:\n" + RecordedSpans.Describe(all.Where(s => s.TraceId != trace)));
         Assert.Equal(rpc.SpanId, Assert.Single(all, s => s.ParentSpanId == default).SpanId);
-        Assert.Contains(all, s => s.Source.Name == "OpenTelemetry.Instrumentation.StackExchangeRedis" && s.DisplayName != "PUBLISH");
+        Assert.Contains(all, s => s.Source.Name == "OpenTelemetry.Instrumentation.StackExchangeRedis" && s.DisplayName != "FCALL");
     }
 
     private static async Task<Activity> WaitForSpanAsync(RecordedSpans spans, Func<Activity, bool> match, string what)
