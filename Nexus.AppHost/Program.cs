@@ -33,11 +33,13 @@ var wsgateways = builder.AddGatewayReplicas(options.Gateway.Replicas, wsgateway 
     .WithEnvironment("Auth__ServiceKey", serviceKey)
     .WithApprovalPolicy(approvalPolicy)
     .WithPublishedAllowedOrigin(allowedOrigin)
-    .WithDevelopmentIdentities());
+    .WithDevelopmentIdentities()
+    .WithTestNotificationCommand(redis));
 
 builder.AddNexusService<Projects.Nexus_Proxy>("proxy", options.Proxy.Port)
     .WithGateways(wsgateways)
     .WithReference(agentrunner).WaitFor(agentrunner)
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    .WithUrl("/", "Operator console");
 
 await builder.Build().RunAsync();

@@ -1,13 +1,4 @@
-using Nexus.Proxy.FrontDoor;
+using Nexus.Proxy.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddFrontDoor();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-// The operator console (wwwroot, issue 7) at "/"; /ws and /api/* stay proxied by the front door's routes.
-app.UseDefaultFiles();
-app.UseStaticFiles();
-app.MapFrontDoor();
-app.Run();
+// The table of contents is ProxyApp.Create: service defaults, the front door (YARP), the operator console.
+ProxyApp.Create(args).Run();

@@ -7,6 +7,7 @@ using Nexus.AgentRunner.Approvals;
 using Nexus.AgentRunner.Auth;
 using Nexus.AgentRunner.Instances;
 using Nexus.AgentRunner.Sessions;
+using Nexus.AgentRunner.Telemetry;
 using Nexus.Contracts.Events;
 using Nexus.Contracts.Publishing;
 
@@ -22,6 +23,8 @@ internal static class AgentRunnerExtensions
         services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RunnerOptions>, RunnerOptionsValidator>();
         services.AddSingleton<IValidateOptions<ApprovalOptions>, ApprovalOptionsValidator>();
+        services.AddOptions<GaugeOptions>().BindConfiguration(GaugeOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GaugeOptions>, GaugeOptionsValidator>();
 
         services.AddRunnerAuthentication();
 
@@ -50,6 +53,7 @@ internal static class AgentRunnerExtensions
         services.AddHostedService<RunnerHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<ApprovalExpirySweeper>());
         services.AddHostedService(sp => sp.GetRequiredService<SessionManager>());
+        services.AddHostedService<RunnerGauges>();
         return builder;
     }
 
