@@ -20,6 +20,7 @@ internal sealed class BenchOptions
           --warmup-seconds S         sustained, unmeasured publishing before each fan-out run (default 10)
           --idle-connections N
           --max-queued-bytes B       Gateway__MaxQueuedBytes for Nexus
+          --plain-publish            publish with PUBLISH (live only) instead of the durable FCALL nexus_publish
           --root DIR                 repository root (default: found from the current directory)
           --nexus-dll PATH           run a Nexus.WsGateway.dll built elsewhere (run.sh then does not build the gateway)
           --out DIR                  results directory (default: bench/results/<date>)
@@ -60,6 +61,12 @@ internal sealed class BenchOptions
     public int IdleConnections { get; private set; } = 10_000;
 
     public long? MaxQueuedBytes { get; private set; }
+
+    /// <summary>
+    /// Publish with a plain <c>PUBLISH</c> instead of <c>FCALL nexus_publish</c> (docs/protocol.md section 1.1). Durable is
+    /// the default: it is how Nexus's own events are published, and every server under test gets the same payloads.
+    /// </summary>
+    public bool PlainPublish { get; private set; }
 
     public string RepoRoot { get; private set; } = FindRoot();
 
@@ -134,6 +141,9 @@ internal sealed class BenchOptions
                     break;
                 case "--idle-connections":
                     options.IdleConnections = int.Parse(Next(), CultureInfo.InvariantCulture);
+                    break;
+                case "--plain-publish":
+                    options.PlainPublish = true;
                     break;
                 case "--max-queued-bytes":
                     options.MaxQueuedBytes = long.Parse(Next(), CultureInfo.InvariantCulture);

@@ -3,7 +3,6 @@ using Nexus.Bench.LoadGen.Clients;
 using Nexus.Bench.LoadGen.Measure;
 using Nexus.Bench.LoadGen.Report;
 using Nexus.Bench.LoadGen.Servers;
-using StackExchange.Redis;
 
 namespace Nexus.Bench.LoadGen.Scenarios;
 
@@ -14,7 +13,6 @@ namespace Nexus.Bench.LoadGen.Scenarios;
 /// </summary>
 internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, string name, int clients, int messages, double? rate)
 {
-    private static readonly RedisChannel Channel = RedisChannel.Literal("nexus:notify:global");
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(5);
 
     public async Task<RunResult> RunAsync(ServerUnderTest server, int round, CancellationToken cancellationToken)
@@ -29,7 +27,7 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
 
         using var run = new FanOutRun(clients, messages, fleet.Clients.Select(c => c.Index));
         fleet.Start(run);
-        var publisher = redis.Connection.GetSubscriber();
+        var publisher = new BenchPublisher(redis.Connection, options.PlainPublish);
         if (!await WarmUpAsync(run, publisher, cancellationToken))
         {
             return Finish(result, run, 0, default, server) with { Error = "clients did not receive the warm-up messages within 60 s" };
@@ -44,7 +42,7 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
         return Finish(result, run, published, CpuWindow.Between(start, end), server, start.Timestamp) with { Stalled = stalled };
     }
 
-    private async Task<bool> WarmUpAsync(FanOutRun run, ISubscriber publisher, CancellationToken cancellationToken)
+    private async Task<bool> WarmUpAsync(FanOutRun run, BenchPublisher publisher, CancellationToken cancellationToken)
     {
         // First until every client has one (the server's subscription is live), then a short burst so
         // the server's fan-out path is compiled before anything is measured.
@@ -56,7 +54,7 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
                 return false;
             }
 
-            await PublishAsync(publisher, -1, cancellationToken);
+            await publisher.PublishAsync(-1, cancellationToken);
             await Task.Delay(100, cancellationToken);
         }
 
@@ -64,7 +62,7 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
         var warmMessages = Math.Clamp(50_000 / clients, 20, 100);
         for (var k = 1; k <= warmMessages; k++)
         {
-            await PublishAsync(publisher, -1 - k, cancellationToken);
+            await publisher.PublishAsync(-1 - k, cancellationToken);
             await Task.Delay(10, cancellationToken);
         }
 
@@ -81,7 +79,7 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
                 await Task.Delay(due, cancellationToken);
             }
 
-            await PublishAsync(publisher, -1 - warmMessages - k, cancellationToken);
+            await publisher.PublishAsync(-1 - warmMessages - k, cancellationToken);
         }
 
         var lastWarm = warmMessages + sustained;
@@ -101,7 +99,7 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
         return true;
     }
 
-    private async Task<(long Published, bool Stalled)> PublishWindowedAsync(FanOutRun run, ISubscriber publisher, CancellationToken cancellationToken)
+    private async Task<(long Published, bool Stalled)> PublishWindowedAsync(FanOutRun run, BenchPublisher publisher, CancellationToken cancellationToken)
     {
         var window = BenchOptions.WindowFor(clients);
         var clock = Stopwatch.StartNew();
@@ -117,13 +115,13 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
                 return (seq, true);
             }
 
-            await PublishAsync(publisher, seq, cancellationToken);
+            await publisher.PublishAsync(seq, cancellationToken);
         }
 
         return (messages, false);
     }
 
-    private async Task<(long Published, bool Stalled)> PublishAtRateAsync(FanOutRun run, ISubscriber publisher, double perSecond, CancellationToken cancellationToken)
+    private async Task<(long Published, bool Stalled)> PublishAtRateAsync(FanOutRun run, BenchPublisher publisher, double perSecond, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         for (long seq = 0; seq < messages; seq++)
@@ -139,7 +137,7 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
                 return (seq, true);
             }
 
-            await PublishAsync(publisher, seq, cancellationToken);
+            await publisher.PublishAsync(seq, cancellationToken);
         }
 
         return (messages, false);
@@ -184,10 +182,6 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
 
         return true;
     }
-
-    private static Task<long> PublishAsync(ISubscriber publisher, long seq, CancellationToken cancellationToken)
-        => publisher.PublishAsync(Channel, Payload.Build(seq, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
-            .WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
 
     private static RunResult Finish(RunResult result, FanOutRun run, long published, CpuWindow cpu, ServerUnderTest server, long startTimestamp = 0)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nexus.Contracts.History;
 using StackExchange.Redis;
 
 namespace Nexus.Bench.LoadGen.Servers;
@@ -36,6 +37,8 @@ internal sealed class RedisProcess : IAsyncDisposable
             try
             {
                 var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},connectTimeout=1000");
+                // The history's function library, as every Nexus service loads it (docs/protocol.md section 1.1).
+                await connection.GetDatabase().ExecuteAsync("FUNCTION", "LOAD", "REPLACE", HistoryLibrary.Source);
                 return new RedisProcess(process, port, connection);
             }
             catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !process.HasExited)
