@@ -92,7 +92,7 @@ internal sealed class StormScenario(BenchOptions options, RedisProcess redis)
         var cpuStart = CpuSnapshot.Take(server.Pid, redis.Pid);
         var live = PublishLiveAsync(publisher, run, ids, stopLive.Token, cancellationToken);
 
-        var launched = await LaunchAsync(run, server, reconnections, cancellationToken);
+        var launched = await LaunchAsync(run, server, reconnections, cancellationToken).WaitAsync(TimeSpan.FromSeconds(options.StormWindowSeconds + 30), cancellationToken);
         await Task.WhenAll(launched).WaitAsync(ReconnectTimeout + TimeSpan.FromSeconds(10), cancellationToken);
         var settled = await WaitSettledAsync(run, cpuStart.Timestamp, cancellationToken);
         var cpuEnd = CpuSnapshot.Take(server.Pid, redis.Pid);
@@ -189,26 +189,45 @@ internal sealed class StormScenario(BenchOptions options, RedisProcess redis)
         return true;
     }
 
-    /// <summary>Starts every reconnect at its moment, evenly spread over the window; returns their tasks.</summary>
-    private async Task<List<Task>> LaunchAsync(StormRun run, ServerUnderTest server, ClientFleet reconnections, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts every reconnect at its moment, evenly spread over the window; returns their tasks once all are started. The
+    /// starts come from a thread of their own, so that a thread pool busy with the replays does not stretch the window.
+    /// </summary>
+    private Task<Task[]> LaunchAsync(StormRun run, ServerUnderTest server, ClientFleet reconnections, CancellationToken cancellationToken)
     {
-        var order = Enumerable.Range(0, run.Clients.Length).Where(i => run.Clients[i].FirstConnected).ToList();
+        var order = Enumerable.Range(0, run.Clients.Length).Where(i => run.Clients[i].FirstConnected).ToArray();
         var window = TimeSpan.FromSeconds(options.StormWindowSeconds);
-        var tasks = new List<Task>(order.Count);
-        var clock = Stopwatch.StartNew();
-        for (var k = 0; k < order.Count; k++)
+        var started = new TaskCompletionSource<Task[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var launcher = new Thread(() =>
         {
-            var wait = (window * k / order.Count) - clock.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1))
+            var tasks = new Task[order.Length];
+            var clock = Stopwatch.StartNew();
+            for (var k = 0; k < order.Length; k++)
             {
-                await Task.Delay(wait, cancellationToken);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    started.SetCanceled(cancellationToken);
+                    return;
+                }
+
+                var wait = (window * k / order.Length) - clock.Elapsed;
+                if (wait > TimeSpan.FromMilliseconds(1))
+                {
+                    Thread.Sleep(wait);
+                }
+
+                // Runs on this thread up to the TCP connect's first wait, the rest on the thread pool.
+                tasks[k] = ReconnectAsync(run, order[k], server, reconnections, cancellationToken);
             }
 
-            var index = order[k];
-            tasks.Add(Task.Run(() => ReconnectAsync(run, index, server, reconnections, cancellationToken), cancellationToken));
-        }
-
-        return tasks;
+            started.SetResult(tasks);
+        })
+        {
+            IsBackground = true,
+            Name = "storm launcher",
+        };
+        launcher.Start();
+        return started.Task;
     }
 
     /// <summary>One client: a new connection, then <c>notify.resume</c> from its last id as its first message.</summary>
