@@ -5,7 +5,7 @@ using Nexus.Contracts.Events;
 namespace Nexus.AgentRunner.Approvals;
 
 /// <summary>
-/// Expires overdue pending approvals (auto-deny, PROTOCOL.md section 6). Every replica runs it; the
+/// Expires overdue pending approvals (auto-deny, docs/protocol.md section 6). Every replica runs it; the
 /// decision script lets exactly one of them resolve each request and publish its approval_resolved.
 /// </summary>
 internal sealed partial class ApprovalExpirySweeper(

@@ -5,7 +5,7 @@ internal sealed class ApprovalOptions
 {
     public const string SectionName = "Approvals";
 
-    /// <summary>An unanswered approval request expires (auto-deny) after this (PROTOCOL.md section 6; default 5 minutes).</summary>
+    /// <summary>An unanswered approval request expires (auto-deny) after this (docs/protocol.md section 6; default 5 minutes).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>

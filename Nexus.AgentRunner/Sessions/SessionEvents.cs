@@ -6,7 +6,7 @@ using Nexus.Contracts.Runner;
 namespace Nexus.AgentRunner.Sessions;
 
 /// <summary>
-/// The events of PROTOCOL.md section 6, on their channels. None takes the session's token: an ending
+/// The events of docs/protocol.md section 6, on their channels. None takes the session's token: an ending
 /// session must still announce its end; the publisher bounds the time instead.
 /// </summary>
 internal sealed class SessionEvents(NotificationPublisher publisher)

@@ -9,7 +9,7 @@ using Nexus.Contracts.Events;
 namespace Nexus.AgentRunner.Sessions;
 
 /// <summary>
-/// Runs one session from agent.started to its one agent.completed (PROTOCOL.md section 6), whatever
+/// Runs one session from agent.started to its one agent.completed (docs/protocol.md section 6), whatever
 /// happens in between: an answer, a denial, a cancel, a shutdown, a failing tool or brain.
 /// </summary>
 internal sealed partial class SessionRunner(

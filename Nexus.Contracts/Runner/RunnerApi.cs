@@ -22,7 +22,7 @@ public sealed record CreateSessionResponse(string SessionId);
 
 public sealed record CancelSessionResponse(string SessionId, string Status);
 
-/// <summary>One entry of agent.list (PROTOCOL.md 4.2).</summary>
+/// <summary>One entry of agent.list (docs/protocol.md 4.2).</summary>
 public sealed record SessionSummary(string SessionId, string Task, string Status, long StartedAt);
 
 public sealed record SessionListResponse(IReadOnlyList<SessionSummary> Sessions);

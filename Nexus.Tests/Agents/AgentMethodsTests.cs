@@ -14,7 +14,7 @@ using Nexus.WsGateway.JsonRpc;
 
 namespace Nexus.Tests.Agents;
 
-/// <summary>agent.* and approval.* against a fake AgentRunner on real Kestrel (PROTOCOL.md 4.2, 4.3; issue 3 item 2).</summary>
+/// <summary>agent.* and approval.* against a fake AgentRunner on real Kestrel (docs/protocol.md 4.2, 4.3; issue 3 item 2).</summary>
 public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRunner>, IAsyncLifetime
 {
     // Generous for the calls that should succeed (a first call on a busy 2-core machine JITs a lot);

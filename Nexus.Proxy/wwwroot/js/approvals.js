@@ -1,4 +1,4 @@
-// Approval cards (PROTOCOL.md sections 4.2 approval.list / approval.respond, 6 approval_request /
+// Approval cards (docs/protocol.md sections 4.2 approval.list / approval.respond, 6 approval_request /
 // approval_resolved). Each card is built once and then updated in place, so a reason being typed
 // or the keyboard focus is never lost when another card changes or the countdown ticks.
 

@@ -1,4 +1,4 @@
-// JSON-RPC 2.0 client over one WebSocket (PROTOCOL.md sections 3 and 4), with automatic reconnect.
+// JSON-RPC 2.0 client over one WebSocket (docs/protocol.md sections 3 and 4), with automatic reconnect.
 // Events (EventTarget): 'state' (detail: state snapshot), 'open' (a (re)connection is ready),
 // 'notify' (detail: notification params).
 

@@ -1,5 +1,5 @@
 // Sign-in: a dev user name (?user=&approver=, only when the gateway allows dev users) or a JWT
-// (?access_token=), PROTOCOL.md section 5. Kept in sessionStorage so a reload stays signed in
+// (?access_token=), docs/protocol.md section 5. Kept in sessionStorage so a reload stays signed in
 // (and re-syncs), while closing the tab forgets the token.
 
 import { byId } from './dom.js';
