@@ -171,6 +171,27 @@ public sealed class ResumeTests : IAsyncLifetime
         Assert.Equal(0, result.GetProperty("replayed").GetInt32());
     }
 
+    [Fact]
+    public async Task An_invalid_durable_payload_reaches_nobody_and_resumes_across_it_still_work()
+    {
+        await using var gateway = await GatewayHost.StartAsync(_redis);
+        var live = await gateway.ConnectAsync("hana");
+        await live.CallAsync("notify.subscribe", """{"channels":["global"]}""");
+        var a = await PublishAsync("global", """{"event":"a"}""");
+        await PublishAsync("global", """{"no_event":true}""");
+        var c = await PublishAsync("global", """{"event":"c"}""");
+
+        await live.WaitForEventAsync("c");
+        Assert.Equal([a, c], live.Notifications.Select(n => n.GetProperty("id").GetString()));
+
+        await using var resumed = await gateway.ConnectAsync("hana");
+        var result = (await resumed.CallAsync("notify.resume", $$"""{"since":"{{a}}"}""")).GetProperty("result");
+        Assert.True(result.GetProperty("recovered").GetBoolean());
+        Assert.Equal(1, result.GetProperty("replayed").GetInt32());
+        Assert.Equal([c], resumed.Notifications.Select(n => n.GetProperty("id").GetString()));
+        await live.DisposeAsync();
+    }
+
     [Theory]
     [InlineData("""{}""")]
     [InlineData("""{"since":""}""")]

@@ -56,7 +56,7 @@ internal sealed partial class NotifyResumeMethod(
                 await foreach (var entry in replay.ReadAfterAsync(id.Value, cancellationToken))
                 {
                     floor = Math.Max(floor, entry.Ordinal);
-                    if (entry.Ordinal <= alreadySent || !await entitlement.AllowsAsync(client, entry.Channel, cancellationToken))
+                    if (entry.Ordinal <= alreadySent || entry.Frame.Length == 0 || !await entitlement.AllowsAsync(client, entry.Channel, cancellationToken))
                     {
                         continue;
                     }
@@ -70,7 +70,7 @@ internal sealed partial class NotifyResumeMethod(
                 }
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // What was replayed stands (the floor covers it): a client that resumes again from its last id loses nothing.
             Log.ReplayFailed(logger, client.ConnectionId, ex.Message);
