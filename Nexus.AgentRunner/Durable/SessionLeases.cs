@@ -69,9 +69,12 @@ internal sealed class SessionLeases(IConnectionMultiplexer redis, RunnerInstance
         return 0
         """;
 
+    // 0: another runner holds the lease (fenced out); 2: this runner let go of it meanwhile (the session parked, was drained
+    // or ended), and a renewal must not take it back; 1: renewed.
     private const string RenewScript = $$"""
         {{FencedScript.NowFunction}}
         if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[1] then return 0 end
+        if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[2] then return 2 end
         local expires = now_ms() + tonumber(ARGV[3])
         redis.call('HSET', KEYS[1], 'holder', ARGV[2], 'until', expires)
         redis.call('ZADD', KEYS[2], expires, ARGV[4])
@@ -109,9 +112,12 @@ internal sealed class SessionLeases(IConnectionMultiplexer redis, RunnerInstance
         return fence > 0 ? fence : null;
     }
 
-    /// <summary>Extends the lease; <see langword="false"/> when it holds another fencing number (lost).</summary>
+    /// <summary>
+    /// Extends the lease; <see langword="false"/> only when it holds another fencing number (lost). A lease this runner let
+    /// go of meanwhile (the session parked or ended while the heartbeat ran) is left let go.
+    /// </summary>
     public async Task<bool> RenewAsync(string sessionId, long fence)
-        => (long)await _db.ScriptEvaluateAsync(RenewScript, [RunnerKeys.Lease(sessionId), RunnerKeys.HeldLeases], [fence, instance.Id, LeaseMs, sessionId]) == 1;
+        => (long)await _db.ScriptEvaluateAsync(RenewScript, [RunnerKeys.Lease(sessionId), RunnerKeys.HeldLeases], [fence, instance.Id, LeaseMs, sessionId]) != 0;
 
     /// <summary>Lets go of a running session and queues it for any replica (drain on stop).</summary>
     public Task ReleaseToReadyAsync(string sessionId, long fence)

@@ -143,7 +143,13 @@ internal sealed partial class SessionManager(
 
     private void Run(AgentSession session, ActivityContext parent, bool resumed)
     {
-        _running[session.SessionId] = session;
+        // This runner may take over a session it still runs itself (its heartbeat came too late): the older run is fenced
+        // out already; stop it now rather than at its next write.
+        _running.AddOrUpdate(session.SessionId, session, (_, older) =>
+        {
+            older.Cancel(CancelKind.LeaseLost);
+            return session;
+        });
         session.Completion = Task.Run(() => RunAndReleaseAsync(session, parent, resumed));
     }
 
@@ -278,7 +284,7 @@ internal sealed partial class SessionManager(
         }
         finally
         {
-            _running.TryRemove(session.SessionId, out _);
+            _running.TryRemove(KeyValuePair.Create(session.SessionId, session));
             _slots.Release();
 
             // A slot is free: sessions may be waiting in the queue for one.

@@ -110,6 +110,25 @@ public sealed class FencingTests : IAsyncLifetime
         Assert.Equal(["current"], _events.All.Select(n => n.Data.GetProperty("message").GetString()));
     }
 
+    [Fact]
+    public async Task A_renewal_after_the_runner_let_go_of_the_lease_does_not_take_it_back()
+    {
+        var runnerOptions = Options.Create(new RunnerOptions { InstanceId = "runner-a" });
+        var leases = new SessionLeases(_connection, new RunnerInstance(runnerOptions), runnerOptions);
+        var sessions = new SessionStore(_connection, runnerOptions);
+        await sessions.CreateAsync("s_let_go", "alice", "write x y", "runner-a", null);
+        var db = _connection.GetDatabase();
+
+        // What parking does (the heartbeat may still hold the session in its list of sessions to renew).
+        await db.HashSetAsync("nexus:lease:s_let_go", [new("holder", ""), new("until", 0)]);
+        await db.SortedSetRemoveAsync("nexus:leases", "s_let_go");
+
+        Assert.True(await leases.RenewAsync("s_let_go", 1)); // not lost: nobody else holds it
+        Assert.Equal("", (string?)await db.HashGetAsync("nexus:lease:s_let_go", "holder"));
+        Assert.Null(await db.SortedSetScoreAsync("nexus:leases", "s_let_go"));
+        Assert.Empty(await leases.ClaimExpiredAsync(10)); // so no runner ever "takes over" a parked session
+    }
+
     private sealed record StaleSession(string SessionId, Fence Fence) : ISessionLease
     {
         public int Steps => 0;
