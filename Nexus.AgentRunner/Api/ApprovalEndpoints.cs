@@ -19,11 +19,14 @@ internal static class ApprovalEndpoints
 {
     private const int MaxReasonLength = 1000;
 
+    /// <summary>The most pending requests one unlimited list returns.</summary>
+    private const int MaxPendingListed = 1000;
+
     public static RouteGroupBuilder MapApprovalEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/approvals", ListAsync).WithName("ListApprovals")
             .WithSummary("Approval requests, newest first: pending ones (state=pending, the default) or audit records (state=decided), "
-                + "optionally of one session, at most limit (1 to 100, default 100); under restricted approvals a non-approver sees only those of their own sessions.");
+                + "optionally of one session, at most limit (1 to 100; default: every pending request, or the newest 100 records); under restricted approvals a non-approver sees only those of their own sessions.");
         api.MapPost("/approvals/{requestId}/decision", DecideAsync).WithName("DecideApproval")
             .WithSummary("Records the caller's decision; the first valid one wins, later ones (and one that can no longer take effect) get 409 with the final state.");
         return api;
@@ -49,7 +52,9 @@ internal static class ApprovalEndpoints
             return badSession;
         }
 
-        var max = ApprovalListStates.MaxLimit;
+        // Without a limit, every pending request (as before version 1.1: a client re-syncs its cards from this list) but
+        // only the newest 100 audit records.
+        var max = state == ApprovalListStates.Pending ? MaxPendingListed : ApprovalListStates.MaxLimit;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > ApprovalListStates.MaxLimit))
         {
             return Problems.BadParam("limit", $"'limit' must be an integer from 1 to {ApprovalListStates.MaxLimit}.");

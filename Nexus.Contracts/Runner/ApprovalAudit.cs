@@ -38,7 +38,7 @@ public static class ApprovalListStates
     public const string Pending = "pending";
     public const string Decided = "decided";
 
-    /// <summary>The largest <c>limit</c>, also the default.</summary>
+    /// <summary>The largest <c>limit</c>, also the default of <see cref="Decided"/> (pending requests are all listed by default).</summary>
     public const int MaxLimit = 100;
 }
 

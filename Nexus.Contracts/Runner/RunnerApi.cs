@@ -13,7 +13,7 @@ namespace Nexus.Contracts.Runner;
 //   GET  /api/sessions                          200 SessionListResponse (the caller's; endedAt, result, reason once ended)
 //   GET  /api/approvals?state=pending|decided&sessionId=..&limit=1..100
 //        200 ApprovalListResponse (state pending, the default) | ApprovalAuditListResponse (state decided),
-//        newest first, at most limit (default 100); under restriction a non-approver sees only the
+//        newest first, at most limit (default: every pending request, the newest 100 records); under restriction a non-approver sees only the
 //        requests of their own sessions | 400 naming the bad query parameter
 //   POST /api/approvals/{requestId}/decision    DecisionRequest
 //        200 DecisionResponse | 403 (not an approver, or self-approval forbidden) | 404 | 409 ApprovalConflict

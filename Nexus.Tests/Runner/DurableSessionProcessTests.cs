@@ -156,11 +156,21 @@ public sealed class DurableSessionProcessTests : IAsyncLifetime
         await _events.WaitForAsync(n => n.Event == "test.sentinel", "the sentinel");
         await Wait.UntilAsync(() => frozen.OutputSince(frozenLines).Any(l => l.Contains("lost its lease", StringComparison.Ordinal)), "the session to be abandoned on the thawed runner");
         Assert.Equal(seenBeforeThaw, _events.ForSession(sessionId).Count);
-        Assert.DoesNotContain(frozen.OutputSince(frozenLines), l => l.Contains($"Session {sessionId} runs", StringComparison.Ordinal));
+        // It ran the sleep it had begun before it froze (its log line may only come out after the thaw), and nothing after:
+        // without fencing it would have gone on to the echo.
+        Assert.Equal(["sleep"], frozen.Output.Where(l => l.Contains($"Session {sessionId} runs ", StringComparison.Ordinal)).Select(Tool));
+        Assert.Contains(other.Output, l => l.Contains($"Session {sessionId} runs echo", StringComparison.Ordinal));
         Assert.Single(_events.ForSession(sessionId), n => n.Event == EventNames.AgentCompleted);
         // The frozen runner's fence (1) is stale: the lease moved on (to 2, or further if the other runner's own heartbeat
         // came late on a busy machine and it took the session over from itself).
         Assert.True((long)await connection.GetDatabase().HashGetAsync("nexus:lease:" + sessionId, "fence") >= 2);
+    }
+
+    /// <summary>The tool of a "Session s runs tool (call ...)" log line.</summary>
+    private static string Tool(string line)
+    {
+        var rest = line[(line.IndexOf(" runs ", StringComparison.Ordinal) + " runs ".Length)..];
+        return rest[..rest.IndexOf(' ', StringComparison.Ordinal)];
     }
 
     private async Task WaitParkedAsync(IEnumerable<string> sessionIds)

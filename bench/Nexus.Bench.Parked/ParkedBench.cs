@@ -76,7 +76,7 @@ internal sealed class ParkedBench(ParkedOptions options)
             Line($"| time to park them | {parkSeconds:F1} s ({options.Sessions / parkSeconds:F0} sessions/s, {options.Concurrency} requests at once) |");
             Line($"| Redis used_memory | {memoryBefore / 1048576.0:F1} MiB before, {memoryAfter / 1048576.0:F1} MiB after |");
             Line($"| **Redis memory per parked session** | **{(memoryAfter - memoryBefore) / (double)options.Sessions:F0} bytes** |");
-            Line($"| **runner CPU per second, idle, 0 parked** | **{idleEmpty.RunnerCpuPerSecond * 1000:F2} ms/s** (over {idleEmpty.Seconds:F0} s) |");
+            Line($"| runner CPU per second, idle, 0 parked, just started | {idleEmpty.RunnerCpuPerSecond * 1000:F2} ms/s (over {idleEmpty.Seconds:F0} s; start-up JIT still running) |");
             Line($"| **runner CPU per second, idle, {options.Sessions:N0} parked** | **{idleParked.RunnerCpuPerSecond * 1000:F2} ms/s** (over {idleParked.Seconds:F0} s) |");
             Line($"| redis-server CPU per second, idle, 0 / {options.Sessions:N0} parked | {idleEmpty.RedisCpuPerSecond * 1000:F2} / {idleParked.RedisCpuPerSecond * 1000:F2} ms/s |");
             Line($"| runner RSS, 0 / {options.Sessions:N0} parked | {idleEmpty.RunnerRssKb / 1024.0:F0} / {idleParked.RunnerRssKb / 1024.0:F0} MiB |");
@@ -88,6 +88,11 @@ internal sealed class ParkedBench(ParkedOptions options)
                 await ApproveAllAsync(http, db);
                 var seconds = clock.Elapsed.TotalSeconds;
                 Line($"| approve all and wait for every session to complete | {seconds:F1} s ({options.Sessions / seconds:F0} resumed sessions/s) |");
+
+                // The yardstick again, warm this time: the same runner with nothing parked.
+                var idleAfter = await IdleWindowAsync(runner.Id, redisProcess.Id);
+                Line($"| **runner CPU per second, idle, 0 parked, warm (after the resumes)** | **{idleAfter.RunnerCpuPerSecond * 1000:F2} ms/s** (over {idleAfter.Seconds:F0} s); RSS {idleAfter.RunnerRssKb / 1024.0:F0} MiB |");
+                Line($"| Redis used_memory after every session ended | {await UsedMemoryAsync(server) / 1048576.0:F1} MiB (ended records are kept `Runner:RecordRetention`, audit records `Approvals:AuditRetention`) |");
             }
 
             var folder = Path.Combine(options.Root, "bench", "results");
