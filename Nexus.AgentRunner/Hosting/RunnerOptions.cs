@@ -36,7 +36,7 @@ internal sealed class RunnerOptions
     /// <summary>How long session and approval records stay in Redis after their last change (default 7 days).</summary>
     public TimeSpan RecordRetention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How often this instance renews its heartbeat and looks for orphaned sessions (default 5 s).</summary>
+    /// <summary>How often this instance renews its heartbeat and its sessions' leases, and looks for sessions waiting for a runner (default 5 s).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Time to live of the heartbeat key: an instance silent this long is dead (default 15 s).</summary>
