@@ -125,9 +125,9 @@ public sealed class NexusClientReconnectTests : IAsyncLifetime
     {
         var issued = new ConcurrentQueueOfTokens();
         var options = _stack.Options(user: null);
-        // The first token lives 3 s, the next ones 10 minutes.
+        // The first token lives 5 s (4 to 5: exp is in whole seconds), the next ones 10 minutes.
         options.AccessTokenProvider = _ => ValueTask.FromResult<string?>(
-            issued.Issue(Tokens.Create("tina", lifetime: issued.Count == 0 ? TimeSpan.FromSeconds(3) : TimeSpan.FromMinutes(10))));
+            issued.Issue(Tokens.Create("tina", lifetime: issued.Count == 0 ? TimeSpan.FromSeconds(5) : TimeSpan.FromMinutes(10))));
         await using var client = new NexusClient(options);
         await using var log = new NotificationLog(client);
         var reconnected = Record<NexusReconnectedEventArgs>(h => client.Reconnected += h);
