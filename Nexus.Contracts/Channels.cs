@@ -1,6 +1,6 @@
 namespace Nexus.Contracts;
 
-/// <summary>Channel names of PROTOCOL.md section 2.</summary>
+/// <summary>Channel names of docs/protocol.md section 2.</summary>
 public static class Channels
 {
     /// <summary>Prefix of every Redis channel the gateway listens to (section 1).</summary>

@@ -1,6 +1,6 @@
 namespace Nexus.Contracts;
 
-/// <summary>Events Nexus publishes itself (PROTOCOL.md section 6).</summary>
+/// <summary>Events Nexus publishes itself (docs/protocol.md section 6).</summary>
 public static class EventNames
 {
     public const string AgentStarted = "agent.started";

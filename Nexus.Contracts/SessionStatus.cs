@@ -1,6 +1,6 @@
 namespace Nexus.Contracts;
 
-/// <summary>Session statuses of PROTOCOL.md 4.2, as they appear on the wire.</summary>
+/// <summary>Session statuses of docs/protocol.md 4.2, as they appear on the wire.</summary>
 public static class SessionStatus
 {
     public const string Running = "running";

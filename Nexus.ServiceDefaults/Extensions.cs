@@ -82,7 +82,7 @@ public static class Extensions
 
     /// <summary>
     /// <c>/health</c>: ready (every check, Redis included); <c>/alive</c>: the process answers.
-    /// Mapped in every environment (PROTOCOL.md section 7); the response is the bare status word, so no detail leaks.
+    /// Mapped in every environment (docs/protocol.md section 7); the response is the bare status word, so no detail leaks.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {

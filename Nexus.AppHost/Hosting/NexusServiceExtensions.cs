@@ -26,7 +26,7 @@ internal static class NexusServiceExtensions
     }
 
     /// <summary>
-    /// <c>?user=</c> identities (PROTOCOL.md section 5) for local development only: never when publishing,
+    /// <c>?user=</c> identities (docs/protocol.md section 5) for local development only: never when publishing,
     /// never outside the Development environment.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDevelopmentIdentities(this IResourceBuilder<ProjectResource> service)
@@ -35,7 +35,7 @@ internal static class NexusServiceExtensions
         if (builder.ExecutionContext.IsRunMode && builder.Environment.IsDevelopment())
         {
             service.WithEnvironment("Auth__AllowDevUsers", "true");
-            // The console served by the front door (PROTOCOL.md section 5; same-origin pages pass anyway, see OriginPolicy).
+            // The console served by the front door (docs/protocol.md section 5; same-origin pages pass anyway, see OriginPolicy).
             service.WithEnvironment("Gateway__AllowedOrigins__0", "http://localhost:5080");
         }
 

@@ -5,7 +5,7 @@ namespace Nexus.AppHost.Hosting;
 internal static class ProductionSettingsExtensions
 {
     /// <summary>
-    /// The browser origin allowed to open sockets (<c>Gateway:AllowedOrigins</c>, PROTOCOL.md section 5) when
+    /// The browser origin allowed to open sockets (<c>Gateway:AllowedOrigins</c>, docs/protocol.md section 5) when
     /// published: a required deployment parameter, so a deployment never runs with the origin check off.
     /// Development keeps the gateway's default (no check).
     /// </summary>

@@ -13,7 +13,7 @@ namespace Nexus.AppHost.Hosting;
 /// A dashboard command on the gateway (issue 15 item 2): publishes a <c>nexus.test</c> notification on <c>global</c>,
 /// so a newcomer sees an event reach every connected client (the console's live feed) without a terminal or redis-cli.
 /// It goes the way any publisher's does: a plain PUBLISH on <c>nexus:notify:global</c>, written by the services' own
-/// <see cref="NotificationPublisher"/> (PROTOCOL.md section 1).
+/// <see cref="NotificationPublisher"/> (docs/protocol.md section 1).
 /// </summary>
 internal static class TestNotificationCommand
 {

@@ -28,7 +28,14 @@ internal static class NexusRedisExtensions
         }
 
         var container = builder.AddRedis(name, port);
-        if (options.DataDirectory is not null && builder.ExecutionContext.IsRunMode)
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // The history, the approvals and the sessions live in Redis (docs/protocol.md sections 1.1 and 6): a deployed
+            // Redis keeps them on a volume, snapshotted every 10 s when anything changed, so a restart of its container
+            // loses at most the last 10 s (docs/scaling.md; a managed Redis with append-only persistence loses less).
+            container.WithDataVolume().WithPersistence(TimeSpan.FromSeconds(10), keysChangedThreshold: 1);
+        }
+        else if (options.DataDirectory is not null)
         {
             container.WithDataBindMount(Path.GetFullPath(options.DataDirectory, builder.AppHostDirectory)).WithPersistence();
         }

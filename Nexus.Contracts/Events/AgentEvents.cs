@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Nexus.Contracts.Events;
 
-// Data of the events of PROTOCOL.md section 6 (approval_request's data is Runner.ApprovalRequestData).
+// Data of the events of docs/protocol.md section 6 (approval_request's data is Runner.ApprovalRequestData).
 // Optional members are left out of the JSON when null, as the protocol marks them with "?".
 
 /// <summary>Data of <c>agent.started</c> on <c>global</c>.</summary>

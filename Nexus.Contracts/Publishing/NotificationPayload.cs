@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Nexus.Contracts.Publishing;
 
-/// <summary>Writes the notification payload of PROTOCOL.md section 1 as UTF-8 JSON.</summary>
+/// <summary>Writes the notification payload of docs/protocol.md section 1 as UTF-8 JSON.</summary>
 internal static class NotificationPayload
 {
     public static byte[] Build(string channel, string @event, JsonElement data, long timestamp, Activity? activity)

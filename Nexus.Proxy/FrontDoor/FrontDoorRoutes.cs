@@ -83,7 +83,7 @@ internal static class FrontDoorRoutes
     }
 
     /// <summary>
-    /// Active probes of <c>/health</c> (PROTOCOL.md section 7: ready means Redis reachable) find a stopped or cut-off
+    /// Active probes of <c>/health</c> (docs/protocol.md section 7: ready means Redis reachable) find a stopped or cut-off
     /// replica; passive checks add the evidence of failed forwards under load. When every destination is unhealthy
     /// YARP still tries them all ("panic") rather than refuse everyone on a shared blip such as a Redis failover.
     /// </summary>

@@ -162,7 +162,7 @@ public sealed class AgentApprovalsTests(NexusAppFixture fixture)
         await using var a = await ConnectAsync(alice);
         await using var b = await ConnectAsync(bob);
 
-        // Subscribing can only narrow what a client receives (PROTOCOL.md 4.2).
+        // Subscribing can only narrow what a client receives (docs/protocol.md 4.2).
         await b.ResultAsync("notify.subscribe", new { channels = new[] { "agent:*", "global" } });
         var sessionId = await a.RunAsync("sleep 1 then echo done");
 

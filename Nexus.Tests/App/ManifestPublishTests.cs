@@ -61,7 +61,7 @@ public sealed class ManifestPublishTests
             Assert.Equal("{agentrunner.bindings.http.url}", Env(resources, "proxy", "services__agentrunner__http__0"));
             Assert.Equal("{auth-signing-key.value}", Env(resources, "wsgateway", "Auth__SigningKey"));
 
-            // Development identities must never reach a deployment (PROTOCOL.md section 5).
+            // Development identities must never reach a deployment (docs/protocol.md section 5).
             Assert.False(resources.GetProperty("wsgateway").GetProperty("env").TryGetProperty("Auth__AllowDevUsers", out _));
             AssertProductionSettings(resources);
         }
@@ -105,6 +105,11 @@ public sealed class ManifestPublishTests
         var redisConnection = resources.GetProperty("redis").GetProperty("connectionString").GetString();
         Assert.Contains("{redis.bindings.tcp.host}", redisConnection, StringComparison.Ordinal);
         Assert.Contains("password=", redisConnection, StringComparison.Ordinal);
+
+        // History, sessions and approvals live there: a volume, and snapshots (docs/scaling.md, "Redis durability").
+        var redis = resources.GetProperty("redis");
+        Assert.Equal("/data", Assert.Single(redis.GetProperty("volumes").EnumerateArray()).GetProperty("target").GetString());
+        Assert.Contains(redis.GetProperty("args").EnumerateArray(), a => a.GetString()!.Contains("--save 10 1", StringComparison.Ordinal));
 
         // The signing key and the allowed origin are deployment parameters; the key is a secret.
         Assert.True(Parameter(resources, "auth-signing-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());

@@ -4,7 +4,7 @@ namespace Nexus.Tests.App;
 
 /// <summary>
 /// Issue 6: with two runner replicas behind two gateway replicas, 50 simultaneous decisions on one approval have
-/// one winner, 49 conflicts (-32003 with the final state), and one <c>approval_resolved</c> (PROTOCOL.md section 6).
+/// one winner, 49 conflicts (-32003 with the final state), and one <c>approval_resolved</c> (docs/protocol.md section 6).
 /// </summary>
 [Collection(ScaleAppCollection.Name)]
 public sealed class ScaleApprovalTests(ScaleAppFixture fixture)

@@ -4,7 +4,7 @@ using Nexus.Contracts.Redis;
 namespace Nexus.Tests.App;
 
 /// <summary>
-/// Issue 6, "tests it must have": clients spread over both gateway replicas, and every PROTOCOL.md section 2 rule
+/// Issue 6, "tests it must have": clients spread over both gateway replicas, and every docs/protocol.md section 2 rule
 /// holds across replicas (every replica receives every message and delivers it to its own clients).
 /// </summary>
 [Collection(ScaleAppCollection.Name)]

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Nexus.Tests.Gateway;
 
-/// <summary>PROTOCOL.md section 3: the socket's close codes and the slow-client rule, against real sockets.</summary>
+/// <summary>docs/protocol.md section 3: the socket's close codes and the slow-client rule, against real sockets.</summary>
 public sealed class ConnectionBehaviourTests
 {
     [Fact]

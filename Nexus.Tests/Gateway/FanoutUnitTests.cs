@@ -20,7 +20,7 @@ using Nexus.WsGateway.Telemetry;
 
 namespace Nexus.Tests.Gateway;
 
-/// <summary>Routing of PROTOCOL.md section 2 with in-memory fakes: no Redis, no sockets.</summary>
+/// <summary>Routing of docs/protocol.md section 2 with in-memory fakes: no Redis, no sockets.</summary>
 public sealed class FanoutUnitTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();

@@ -4,7 +4,7 @@ using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Gateway;
 
-/// <summary>PROTOCOL.md section 5 at the upgrade: origin first (403), then identity (401); no socket in either case.</summary>
+/// <summary>docs/protocol.md section 5 at the upgrade: origin first (403), then identity (401); no socket in either case.</summary>
 public sealed class IdentityAndUpgradeTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace Nexus.Tests.Gateway;
 
 /// <summary>
-/// PROTOCOL.md section 1 (issue 11): a payload that is not valid UTF-8, strings included, is not forwarded. One such
+/// docs/protocol.md section 1 (issue 11): a payload that is not valid UTF-8, strings included, is not forwarded. One such
 /// PUBLISH used to reach every client of the channel as a text frame that is not UTF-8, and a WebSocket client fails the
 /// whole connection on that (1007 in .NET, 1006/1007 in browsers and Node).
 /// </summary>

@@ -3,7 +3,7 @@ using Nexus.WsGateway.Fanout;
 
 namespace Nexus.Tests.Gateway;
 
-/// <summary>PROTOCOL.md section 1 at the parser (issue 11): no invalid UTF-8 anywhere, no frame a client may not be sent.</summary>
+/// <summary>docs/protocol.md section 1 at the parser (issue 11): no invalid UTF-8 anywhere, no frame a client may not be sent.</summary>
 public sealed class NotificationParserTests : IDisposable
 {
     private readonly NotificationParser _parser = new(maxPayloadBytes: 65_536, maxFrameBytes: 1_048_576);

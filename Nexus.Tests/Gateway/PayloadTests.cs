@@ -4,7 +4,7 @@ using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Gateway;
 
-/// <summary>PROTOCOL.md sections 1 and 4.1: what is forwarded, what is refused, and the shape clients see.</summary>
+/// <summary>docs/protocol.md sections 1 and 4.1: what is forwarded, what is refused, and the shape clients see.</summary>
 public sealed class PayloadTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private const string Rejected = "nexus.gateway.notifications.rejected";

@@ -5,7 +5,7 @@ using Nexus.Tests.Infrastructure;
 namespace Nexus.Tests.Gateway;
 
 /// <summary>
-/// PROTOCOL.md section 3, bounded work per message (issue 11), over real sockets: batch size, every request of a batch
+/// docs/protocol.md section 3, bounded work per message (issue 11), over real sockets: batch size, every request of a batch
 /// against the rate limit, no message to a client larger than <c>Gateway:MaxQueuedBytes</c>, and the socket stays open.
 /// </summary>
 public sealed class RequestLimitsTests

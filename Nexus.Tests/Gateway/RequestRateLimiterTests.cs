@@ -3,7 +3,7 @@ using Nexus.WsGateway.Connections;
 
 namespace Nexus.Tests.Gateway;
 
-/// <summary>PROTOCOL.md section 3 rate limit, on a fake clock.</summary>
+/// <summary>docs/protocol.md section 3 rate limit, on a fake clock.</summary>
 public sealed class RequestRateLimiterTests
 {
     [Fact]

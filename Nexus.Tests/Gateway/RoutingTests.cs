@@ -4,7 +4,7 @@ using Nexus.Tests.Gateway.Infrastructure;
 namespace Nexus.Tests.Gateway;
 
 /// <summary>
-/// PROTOCOL.md section 2, end to end. "Nobody else" is proven without sleeps: the targeted message is published
+/// docs/protocol.md section 2, end to end. "Nobody else" is proven without sleeps: the targeted message is published
 /// first, then a global sentinel; Redis order per connection means a client that has the sentinel would already
 /// have the targeted message had it been sent to it.
 /// </summary>

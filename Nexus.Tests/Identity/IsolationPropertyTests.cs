@@ -6,7 +6,7 @@ using Nexus.Tests.Infrastructure;
 namespace Nexus.Tests.Identity;
 
 /// <summary>
-/// Entitlement (PROTOCOL.md section 2, issue 4 item 4) as a property: for random users, connections, approver flags,
+/// Entitlement (docs/protocol.md section 2, issue 4 item 4) as a property: for random users, connections, approver flags,
 /// session owners, filters and published channels, a connection receives a notification exactly when it is entitled
 /// to the channel and its filter allows it. One gateway (approvals restricted) and one Redis serve every iteration;
 /// names carry the iteration's prefix so iterations cannot see each other.
@@ -140,7 +140,7 @@ public sealed class IsolationPropertyTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The filter rules of PROTOCOL.md section 4.2, written out independently of the gateway's ClientFilter.</summary>
+    /// <summary>The filter rules of docs/protocol.md section 4.2, written out independently of the gateway's ClientFilter.</summary>
     private sealed class Filter
     {
         private List<string>? _include;

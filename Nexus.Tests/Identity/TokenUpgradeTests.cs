@@ -4,7 +4,7 @@ using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Identity;
 
-/// <summary>PROTOCOL.md section 5: JWT at the upgrade; a bad token is 401 and opens no socket.</summary>
+/// <summary>docs/protocol.md section 5: JWT at the upgrade; a bad token is 401 and opens no socket.</summary>
 public sealed class TokenUpgradeTests(TokenGatewayFixture gateway) : IClassFixture<TokenGatewayFixture>
 {
     public static TheoryData<string, string> BadTokens => new()

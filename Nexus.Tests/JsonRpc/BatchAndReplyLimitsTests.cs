@@ -6,7 +6,7 @@ using Nexus.WsGateway.Options;
 namespace Nexus.Tests.JsonRpc;
 
 /// <summary>
-/// PROTOCOL.md section 3, bounded work per message (issue 11): at most <c>Gateway:MaxBatchSize</c> requests per batch,
+/// docs/protocol.md section 3, bounded work per message (issue 11): at most <c>Gateway:MaxBatchSize</c> requests per batch,
 /// every request asks the budget, and no reply is larger than <c>Gateway:MaxQueuedBytes</c>.
 /// </summary>
 public sealed class BatchAndReplyLimitsTests

@@ -3,7 +3,7 @@ using Nexus.WsGateway.JsonRpc;
 
 namespace Nexus.Tests.JsonRpc;
 
-/// <summary>ClientFilter against a plain reference model of PROTOCOL.md 4.2 over random subscribe/unsubscribe sequences.</summary>
+/// <summary>ClientFilter against a plain reference model of docs/protocol.md 4.2 over random subscribe/unsubscribe sequences.</summary>
 public sealed class ClientFilterPropertyTests
 {
     private static readonly string[] Names = ["global", "approval", "agent:s1", "agent:s2", "agent:*", "agent*", "a", "*", "user:*", "user:bob"];

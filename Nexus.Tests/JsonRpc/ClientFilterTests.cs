@@ -2,7 +2,7 @@ using Nexus.WsGateway.JsonRpc;
 
 namespace Nexus.Tests.JsonRpc;
 
-/// <summary>The filter rules of PROTOCOL.md 4.2, table-driven.</summary>
+/// <summary>The filter rules of docs/protocol.md 4.2, table-driven.</summary>
 public sealed class ClientFilterTests
 {
     private static readonly string[] Channels = ["global", "approval", "agent:s1", "agent:s2", "user:alice", "other", "agentx"];

@@ -5,7 +5,7 @@ using Nexus.WsGateway.Options;
 namespace Nexus.Tests.JsonRpc;
 
 /// <summary>
-/// PROTOCOL.md section 3 (issue 11): a filter holds at most <c>Gateway:MaxFilterNames</c> names, include and exclude
+/// docs/protocol.md section 3 (issue 11): a filter holds at most <c>Gateway:MaxFilterNames</c> names, include and exclude
 /// together, each at most 200 characters; a call past either gets -32602 naming <c>channels</c> and changes nothing.
 /// </summary>
 public sealed class FilterLimitsTests

@@ -3,7 +3,7 @@ using Nexus.WsGateway.JsonRpc;
 
 namespace Nexus.Tests.JsonRpc;
 
-/// <summary>The remaining rules of the specification and PROTOCOL.md 4.3: ids, request shapes, error codes.</summary>
+/// <summary>The remaining rules of the specification and docs/protocol.md 4.3: ids, request shapes, error codes.</summary>
 public sealed class JsonRpcDispatcherRulesTests
 {
     private readonly JsonRpcDispatcher _dispatcher = TestMethods.Dispatcher();

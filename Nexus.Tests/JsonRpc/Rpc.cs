@@ -40,7 +40,7 @@ internal static class Rpc
         Assert.Equal(rawId, response.GetProperty("id").GetRawText());
     }
 
-    /// <summary>The params-error data of PROTOCOL.md 4.3.</summary>
+    /// <summary>The params-error data of docs/protocol.md 4.3.</summary>
     public static void AssertInvalidParam(JsonElement response, string param, string rawId = "1")
     {
         AssertError(response, JsonRpcErrorCodes.InvalidParams, rawId);

@@ -17,7 +17,7 @@ internal sealed class ApprovalRespondMethod(RunnerClient runner) : IJsonRpcMetho
 
     public async ValueTask<JsonRpcResult> InvokeAsync(JsonElement? parameters, ClientContext client, CancellationToken cancellationToken)
     {
-        // All params first: a bad decision for an unknown request is -32602, not -32002 (PROTOCOL.md 4.3).
+        // All params first: a bad decision for an unknown request is -32602, not -32002 (docs/protocol.md 4.3).
         if (!JsonRpcParams.TryGetObject(parameters, out var obj, out var error)
             || !JsonRpcParams.TryGetRequiredString(obj, "requestId", out var requestId, out error)
             || !JsonRpcParams.TryGetRequiredString(obj, "decision", out var decision, out error)

@@ -14,7 +14,7 @@ internal sealed record RunnerReply<T>(
     int? Max = null)
     where T : class
 {
-    /// <summary>The JSON-RPC error for any outcome but <see cref="RunnerOutcome.Ok"/> (PROTOCOL.md 4.3).</summary>
+    /// <summary>The JSON-RPC error for any outcome but <see cref="RunnerOutcome.Ok"/> (docs/protocol.md 4.3).</summary>
     public JsonRpcError ToError(string notFound, string forbidden) => Outcome switch
     {
         RunnerOutcome.NotFound => JsonRpcError.NotFound(notFound),

@@ -12,7 +12,7 @@ internal sealed class ClientContext(string connectionId, string userId, bool isA
 
     public string ConnectionId { get; } = connectionId;
 
-    /// <summary>The authenticated user (PROTOCOL.md section 5).</summary>
+    /// <summary>The authenticated user (docs/protocol.md section 5).</summary>
     public string UserId { get; } = userId;
 
     /// <summary>True when the user may decide approvals (claim <c>nexus:approver</c> or dev <c>&amp;approver=true</c>).</summary>

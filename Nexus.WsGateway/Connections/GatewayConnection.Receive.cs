@@ -142,7 +142,7 @@ internal sealed partial class GatewayConnection
             reply = JsonRpcReplies.Reject(message, JsonRpcError.InternalError);
             if (reply is { } rejected && rejected.Length > _services.Options.MaxQueuedBytes)
             {
-                // No message to a client is larger than the queue limit (PROTOCOL.md section 3).
+                // No message to a client is larger than the queue limit (docs/protocol.md section 3).
                 reply = JsonRpcReplies.Error(default, JsonRpcError.ResponseTooLarge);
             }
         }
@@ -167,7 +167,7 @@ internal sealed partial class GatewayConnection
         return !_writer.IsClosing;
     }
 
-    /// <summary>The rate limit of PROTOCOL.md section 3, asked by the engine once per message with its number of requests.</summary>
+    /// <summary>The rate limit of docs/protocol.md section 3, asked by the engine once per message with its number of requests.</summary>
     int IRequestBudget.Admit(int requests)
     {
         var decision = _rateLimiter.Acquire(requests, out var allowed);

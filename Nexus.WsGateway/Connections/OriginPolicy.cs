@@ -4,7 +4,7 @@ using Nexus.WsGateway.Options;
 namespace Nexus.WsGateway.Connections;
 
 /// <summary>
-/// Cross-site WebSocket hijacking guard (PROTOCOL.md section 5). A request passes when it has no <c>Origin</c>
+/// Cross-site WebSocket hijacking guard (docs/protocol.md section 5). A request passes when it has no <c>Origin</c>
 /// (not a browser), when its <c>Origin</c> is listed in <c>Gateway:AllowedOrigins</c>, or when it is same-origin:
 /// the Origin's scheme, host and port are those the client addressed. So an empty list allows only same-origin pages.
 /// Behind the proxy the address the client used arrives as <c>X-Forwarded-Host</c>/<c>X-Forwarded-Proto</c> (YARP

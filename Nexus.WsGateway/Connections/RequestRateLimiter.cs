@@ -8,7 +8,7 @@ internal enum RateDecision
 }
 
 /// <summary>
-/// Per-connection token bucket of PROTOCOL.md section 3: <c>MaxRequestsPerSecond</c> sustained, bursts of twice that.
+/// Per-connection token bucket of docs/protocol.md section 3: <c>MaxRequestsPerSecond</c> sustained, bursts of twice that.
 /// Every request of a batch counts (issue 11; a whole message used to count once, so a batch of 50 cost what one
 /// request did). A message asks for as many tokens as it holds requests and gets as many as there are: a batch that
 /// only partly fits runs its first requests, in order, and the rest are answered -32004 with their ids, just as the

@@ -26,7 +26,7 @@ namespace Nexus.WsGateway.Connections;
 /// the single fan-out consumer) leave in the order they were given.</para>
 /// <para><b>Bound.</b> <see cref="_queuedBytes"/> counts queued and in-flight bytes; over the limit the producer gets
 /// <see cref="EnqueueResult.Full"/> and the connection closes the client as slow. A producer never blocks. No single
-/// message larger than the limit is taken either, on the inline path too (PROTOCOL.md section 3, issue 11): the engine
+/// message larger than the limit is taken either, on the inline path too (docs/protocol.md section 3, issue 11): the engine
 /// replaces such a reply and the fan-out refuses such a notification, so this is the last line, not the rule.</para>
 /// <para><b>Idle cost.</b> The queue is created on the first message that cannot be written inline: a
 /// <see cref="ConcurrentQueue{T}"/> allocates a 32-slot segment (about 1 KB) when constructed, and most connections

@@ -9,7 +9,7 @@ using Nexus.WsGateway.Telemetry;
 namespace Nexus.WsGateway.Connections;
 
 /// <summary>
-/// <c>GET /ws</c>. Checks in the order of PROTOCOL.md section 5 before any socket is opened: shutting down (503),
+/// <c>GET /ws</c>. Checks in the order of docs/protocol.md section 5 before any socket is opened: shutting down (503),
 /// Origin (403), identity (401), then that it is a WebSocket upgrade at all (400) and the per-user limit (429).
 /// A token-bearing connection is closed with 1008 when its token expires (<see cref="TokenExpiry"/>).
 /// The identity checks come before the upgrade check so that any client, upgrade or not, learns why it is refused.
@@ -77,7 +77,7 @@ internal sealed partial class WebSocketEndpoint(
     }
 
     /// <summary>
-    /// The checks of PROTOCOL.md section 5 that come before the upgrade check, in order: shutting down (503),
+    /// The checks of docs/protocol.md section 5 that come before the upgrade check, in order: shutting down (503),
     /// Origin (403), identity (401). No side effect (no log, no metric), so <see cref="DirectUpgradeMiddleware"/> can
     /// ask first and leave a refusal to this endpoint.
     /// </summary>

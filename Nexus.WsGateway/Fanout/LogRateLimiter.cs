@@ -2,7 +2,7 @@ namespace Nexus.WsGateway.Fanout;
 
 /// <summary>
 /// At most one log line per interval; the lines in between are counted and reported with the next one.
-/// Keeps a flood of bad payloads from flooding the logs (PROTOCOL.md section 1: "logged (rate-limited)").
+/// Keeps a flood of bad payloads from flooding the logs (docs/protocol.md section 1: "logged (rate-limited)").
 /// Used by the single fan-out consumer only: not thread-safe.
 /// </summary>
 internal sealed class LogRateLimiter(TimeProvider time, TimeSpan interval)

@@ -43,7 +43,7 @@ internal sealed class NotificationParser : IDisposable
 
     /// <param name="maxPayloadBytes"><c>Gateway:MaxPayloadBytes</c>.</param>
     /// <param name="maxFrameBytes">
-    /// <c>Gateway:MaxQueuedBytes</c>: no message to a client is larger (PROTOCOL.md section 3). A frame over it could
+    /// <c>Gateway:MaxQueuedBytes</c>: no message to a client is larger (docs/protocol.md section 3). A frame over it could
     /// reach no client and would close every recipient as slow, so it is refused here, once, as too large.
     /// </param>
     public NotificationParser(int maxPayloadBytes, long maxFrameBytes)

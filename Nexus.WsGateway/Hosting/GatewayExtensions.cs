@@ -81,7 +81,7 @@ internal static class GatewayExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/ws</c> (PROTOCOL.md section 3) and, in Development only, <c>POST /dev/token</c>.</summary>
+    /// <summary>Maps <c>/ws</c> (docs/protocol.md section 3) and, in Development only, <c>POST /dev/token</c>.</summary>
     public static WebApplication MapWsGateway(this WebApplication app)
     {
         app.UseWebSockets();

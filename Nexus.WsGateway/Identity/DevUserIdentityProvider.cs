@@ -4,7 +4,7 @@ using Nexus.WsGateway.Options;
 namespace Nexus.WsGateway.Identity;
 
 /// <summary>
-/// Development identity of PROTOCOL.md section 5: <c>?user=&lt;name&gt;</c> (and <c>&amp;approver=true</c>),
+/// Development identity of docs/protocol.md section 5: <c>?user=&lt;name&gt;</c> (and <c>&amp;approver=true</c>),
 /// honoured only when <c>Auth:AllowDevUsers</c> is true. Otherwise a <c>?user=</c> is refused, not ignored,
 /// so a misconfigured client learns why. Asked after <see cref="JwtIdentityProvider"/>: a presented token decides,
 /// and <c>?user=</c> is only looked at when the request carries no token.

@@ -6,7 +6,7 @@ using Nexus.Contracts.Identity;
 namespace Nexus.WsGateway.Identity;
 
 /// <summary>
-/// JWT identity of PROTOCOL.md section 5: HS256, from <c>Authorization: Bearer</c> or, for browsers (which cannot set
+/// JWT identity of docs/protocol.md section 5: HS256, from <c>Authorization: Bearer</c> or, for browsers (which cannot set
 /// headers on a WebSocket), the <c>access_token</c> query parameter; the header wins when both are sent.
 /// A presented token is decisive: a bad one is refused even when <c>?user=</c> is also present.
 /// Failure reasons are our own words, never the handler's message or the token.

@@ -15,7 +15,7 @@ namespace Nexus.WsGateway.Identity;
 /// </summary>
 internal sealed class JwtSettings
 {
-    /// <summary>Claim that marks an approver (PROTOCOL.md section 5).</summary>
+    /// <summary>Claim that marks an approver (docs/protocol.md section 5).</summary>
     public const string ApproverClaim = NexusTokens.ApproverClaim;
 
     public JwtSettings(IOptions<AuthOptions> options)

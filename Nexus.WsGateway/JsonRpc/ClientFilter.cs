@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Nexus.WsGateway.JsonRpc;
 
 /// <summary>
-/// The per-client filter of PROTOCOL.md section 4.2: <c>include</c> (null = all) and <c>exclude</c>,
+/// The per-client filter of docs/protocol.md section 4.2: <c>include</c> (null = all) and <c>exclude</c>,
 /// names ending in <c>*</c> match by prefix. Immutable: changes return a new filter.
 /// </summary>
 /// <remarks>
@@ -11,7 +11,7 @@ namespace Nexus.WsGateway.JsonRpc;
 /// </remarks>
 internal sealed class ClientFilter
 {
-    /// <summary>Longest name a filter takes (PROTOCOL.md section 3), in UTF-16 code units.</summary>
+    /// <summary>Longest name a filter takes (docs/protocol.md section 3), in UTF-16 code units.</summary>
     public const int MaxNameLength = 200;
 
     public static readonly ClientFilter All = new(null, []);

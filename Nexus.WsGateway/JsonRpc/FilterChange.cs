@@ -4,7 +4,7 @@ using Nexus.WsGateway.Clients;
 
 namespace Nexus.WsGateway.JsonRpc;
 
-/// <summary>The shared body of notify.subscribe and notify.unsubscribe (PROTOCOL.md 4.2).</summary>
+/// <summary>The shared body of notify.subscribe and notify.unsubscribe (docs/protocol.md 4.2).</summary>
 internal static partial class FilterChange
 {
     /// <param name="parameters">The call's <c>params</c>.</param>

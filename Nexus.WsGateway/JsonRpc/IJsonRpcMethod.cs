@@ -5,7 +5,7 @@ namespace Nexus.WsGateway.JsonRpc;
 
 /// <summary>
 /// One JSON-RPC method. Implementations validate the params before they look anything up
-/// (PROTOCOL.md 4.3) and return errors as results; an exception becomes -32603.
+/// (docs/protocol.md 4.3) and return errors as results; an exception becomes -32603.
 /// </summary>
 internal interface IJsonRpcMethod
 {

@@ -1,7 +1,7 @@
 namespace Nexus.WsGateway.JsonRpc;
 
 /// <summary>
-/// How many requests of one message may run: the connection's rate limit as the engine sees it (PROTOCOL.md section 3,
+/// How many requests of one message may run: the connection's rate limit as the engine sees it (docs/protocol.md section 3,
 /// "every request of a batch counts"). Asked once per message, before any of it runs.
 /// </summary>
 internal interface IRequestBudget

@@ -8,11 +8,11 @@ using Nexus.WsGateway.Options;
 namespace Nexus.WsGateway.JsonRpc;
 
 /// <summary>
-/// The JSON-RPC 2.0 engine (jsonrpc.org/specification, PROTOCOL.md 4.3): parses one WebSocket message,
+/// The JSON-RPC 2.0 engine (jsonrpc.org/specification, docs/protocol.md 4.3): parses one WebSocket message,
 /// runs its request or batch against the registered <see cref="IJsonRpcMethod"/>s and writes the reply.
 /// </summary>
 /// <remarks>
-/// The work one message can cause is bounded (PROTOCOL.md section 3, issue 11): a batch holds at most
+/// The work one message can cause is bounded (docs/protocol.md section 3, issue 11): a batch holds at most
 /// <c>Gateway:MaxBatchSize</c> requests, every request asks the connection's <see cref="IRequestBudget"/>, and no reply
 /// is larger than <c>Gateway:MaxQueuedBytes</c>: a larger one is replaced by -32603 <c>{ "reason": "response too large" }</c>.
 /// </remarks>
@@ -192,7 +192,7 @@ internal sealed partial class JsonRpcDispatcher : IJsonRpcDispatcher
             return true;
         }
 
-        using var activity = JsonRpcActivity.Start(request.Method, client);
+        using var activity = JsonRpcActivity.Start(request.Method, client, request.TraceParent);
         JsonRpcResult result;
         try
         {

@@ -16,7 +16,7 @@ internal sealed class JsonRpcError
     public static readonly JsonRpcError RateLimited = new(JsonRpcErrorCodes.RateLimited, "Rate limited");
     public static readonly JsonRpcError Unavailable = new(JsonRpcErrorCodes.Unavailable, "Unavailable: a service behind the gateway did not answer in time");
 
-    /// <summary>Replaces a reply larger than <c>Gateway:MaxQueuedBytes</c> (PROTOCOL.md section 3).</summary>
+    /// <summary>Replaces a reply larger than <c>Gateway:MaxQueuedBytes</c> (docs/protocol.md section 3).</summary>
     public static readonly JsonRpcError ResponseTooLarge = new(JsonRpcErrorCodes.InternalError, "Internal error", Serialize(w =>
     {
         w.WriteStartObject();
@@ -38,7 +38,7 @@ internal sealed class JsonRpcError
     /// <summary>The raw JSON of <c>error.data</c>, or null when the member is left out.</summary>
     public ReadOnlyMemory<byte>? Data { get; }
 
-    /// <summary>-32602 with <c>data = { param, message }</c> (PROTOCOL.md 4.3).</summary>
+    /// <summary>-32602 with <c>data = { param, message }</c> (docs/protocol.md 4.3).</summary>
     public static JsonRpcError InvalidParams(string param, string message) =>
         new(JsonRpcErrorCodes.InvalidParams, "Invalid params", Serialize(w =>
         {

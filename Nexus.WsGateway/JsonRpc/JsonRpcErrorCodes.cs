@@ -1,6 +1,6 @@
 namespace Nexus.WsGateway.JsonRpc;
 
-/// <summary>Error codes of JSON-RPC 2.0 and of PROTOCOL.md section 4.3.</summary>
+/// <summary>Error codes of JSON-RPC 2.0 and of docs/protocol.md section 4.3.</summary>
 internal static class JsonRpcErrorCodes
 {
     public const int ParseError = -32700;

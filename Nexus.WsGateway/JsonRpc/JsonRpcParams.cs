@@ -5,7 +5,7 @@ namespace Nexus.WsGateway.JsonRpc;
 
 /// <summary>
 /// Checks on named params shared by the methods. Each returns false with a -32602 error that names the param
-/// (PROTOCOL.md 4.3: <c>error.data = { param, message }</c>).
+/// (docs/protocol.md 4.3: <c>error.data = { param, message }</c>).
 /// </summary>
 internal static class JsonRpcParams
 {

@@ -7,7 +7,7 @@ namespace Nexus.WsGateway.JsonRpc;
 
 /// <summary>
 /// Ready-made replies for the socket side, which answers some messages without running them
-/// (e.g. -32004 when a client is over its rate limit, PROTOCOL.md section 3).
+/// (e.g. -32004 when a client is over its rate limit, docs/protocol.md section 3).
 /// </summary>
 internal static class JsonRpcReplies
 {

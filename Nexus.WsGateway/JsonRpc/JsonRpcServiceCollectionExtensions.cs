@@ -9,7 +9,7 @@ namespace Nexus.WsGateway.JsonRpc;
 internal static class JsonRpcServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the JSON-RPC engine (<see cref="IJsonRpcDispatcher"/>), every method of PROTOCOL.md 4.2 and the
+    /// Registers the JSON-RPC engine (<see cref="IJsonRpcDispatcher"/>), every method of docs/protocol.md 4.2 and the
     /// AgentRunner client. Options: <c>Gateway:RunnerTimeout</c>, <c>Auth:ServiceKey</c>, validated at start-up.
     /// </summary>
     public static IServiceCollection AddJsonRpc(this IServiceCollection services)

@@ -1,6 +1,6 @@
 namespace Nexus.WsGateway.Options;
 
-/// <summary>Configuration section <c>Auth</c>: identity of PROTOCOL.md section 5.</summary>
+/// <summary>Configuration section <c>Auth</c>: identity of docs/protocol.md section 5.</summary>
 internal sealed class AuthOptions
 {
     public const string SectionName = "Auth";

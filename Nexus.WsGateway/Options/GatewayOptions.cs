@@ -1,6 +1,6 @@
 namespace Nexus.WsGateway.Options;
 
-/// <summary>Configuration section <c>Gateway</c>: the socket and fan-out limits of PROTOCOL.md section 3.</summary>
+/// <summary>Configuration section <c>Gateway</c>: the socket and fan-out limits of docs/protocol.md section 3.</summary>
 internal sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";

@@ -4,7 +4,7 @@ namespace Nexus.WsGateway.Redis;
 internal readonly record struct SourceNotification(string RedisChannel, ReadOnlyMemory<byte> Payload);
 
 /// <summary>
-/// The event bus as the fan-out sees it (PROTOCOL.md section 1): one subscription, messages in the order Redis
+/// The event bus as the fan-out sees it (docs/protocol.md section 1): one subscription, messages in the order Redis
 /// delivered them. Behind our own interface so the fan-out can be tested without Redis.
 /// </summary>
 internal interface INotificationSource

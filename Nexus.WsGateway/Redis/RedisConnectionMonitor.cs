@@ -19,7 +19,9 @@ internal sealed partial class RedisConnectionMonitor(
     // After the subscription is back, the fan-out reads what it missed from the history. Asked again a little later too:
     // the client re-subscribes after the connection is restored, and what was published in between is in the history
     // but might not yet have revealed its gap through a newer message.
-    private static readonly TimeSpan[] s_catchUpDelays = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+    private static readonly TimeSpan[] s_catchUpDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    private ITimer[] _catchUpTimers = [];
 
     private readonly Lock _gate = new();
     private Activity? _outage;
@@ -40,6 +42,12 @@ internal sealed partial class RedisConnectionMonitor(
         {
             _outage?.Stop();
             _outage = null;
+            foreach (var timer in _catchUpTimers)
+            {
+                timer.Dispose();
+            }
+
+            _catchUpTimers = [];
         }
 
         return Task.CompletedTask;
@@ -78,20 +86,17 @@ internal sealed partial class RedisConnectionMonitor(
             return;
         }
 
-        foreach (var delay in s_catchUpDelays)
-        {
-            if (delay == TimeSpan.Zero)
-            {
-                fanout.RequestCatchUp();
-            }
-            else
-            {
-                _ = Task.Delay(delay, time).ContinueWith(static (_, state) => ((FanoutCommands)state!).RequestCatchUp(), fanout, TaskScheduler.Default);
-            }
-        }
-
         lock (_gate)
         {
+            fanout.RequestCatchUp();
+            foreach (var timer in _catchUpTimers)
+            {
+                timer.Dispose();
+            }
+
+            _catchUpTimers = [.. s_catchUpDelays.Select(delay =>
+                time.CreateTimer(static state => ((FanoutCommands)state!).RequestCatchUp(), fanout, delay, Timeout.InfiniteTimeSpan))];
+
             if (_outage is { } outage)
             {
                 outage.SetTag("nexus.outage.duration_ms", time.GetElapsedTime(_outageStarted).TotalMilliseconds);

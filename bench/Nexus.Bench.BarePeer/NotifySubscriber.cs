@@ -6,7 +6,7 @@ namespace Nexus.Bench.BarePeer;
 
 /// <summary>
 /// Subscribes to <c>nexus:notify:global</c> and wraps each payload in the same JSON-RPC notify
-/// envelope as Nexus (PROTOCOL.md 4.1), built once per message.
+/// envelope as Nexus (docs/protocol.md 4.1), built once per message.
 /// </summary>
 internal sealed class NotifySubscriber(IConnectionMultiplexer redis, SocketRegistry registry, ILogger<NotifySubscriber> logger) : IHostedService
 {

@@ -6,7 +6,7 @@ const MaxKept = 500; // events kept for re-filtering
 const MaxShown = 200; // list items in the page
 const MaxBuffered = 1000; // events held while paused (the count keeps going past it)
 
-// Channel families offered before any event arrives (PROTOCOL.md section 2).
+// Channel families offered before any event arrives (docs/protocol.md section 2).
 const FixedChannels = ['global', 'approval', 'agent:*', 'user:*'];
 
 export class Feed {

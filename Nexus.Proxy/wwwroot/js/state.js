@@ -1,5 +1,5 @@
 // The console's model: the signed-in user's sessions and the approval requests, built from
-// agent.list / approval.list answers and from live notifications (PROTOCOL.md section 6).
+// agent.list / approval.list answers and from live notifications (docs/protocol.md section 6).
 // Renderers subscribe with store.addEventListener('sessions' | 'approvals', ...).
 
 export const TerminalStatuses = new Set(['completed', 'failed', 'cancelled']);

@@ -3,7 +3,7 @@ using System.Text;
 namespace Nexus.Bench.LoadGen.Measure;
 
 /// <summary>
-/// The ~200-byte notification payload of PROTOCOL.md section 1, carrying the sequence number and the
+/// The ~200-byte notification payload of docs/protocol.md section 1, carrying the sequence number and the
 /// publisher's <c>Stopwatch</c> timestamp in <c>data</c>, which every server passes through unchanged.
 /// </summary>
 internal static class Payload
