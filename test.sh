@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test of Nexus: the .NET tests (xunit) and the TypeScript client's (Node's test runner). Installs what the
-# tests need (redis-server, chromium, node) when it is missing.
-# Extra arguments go to dotnet test, e.g. ./test.sh --filter FullyQualifiedName~Gateway (the TypeScript tests are then
-# left out: a filtered run is about .NET tests).
+# Runs every test of Nexus: the .NET tests (xunit), the TypeScript client's (Node's test runner), the benchmark
+# harness's own tests, then the benchmark's correctness smoke (bench/run.sh --smoke). Installs what the tests need
+# (redis-server, chromium, node) when it is missing.
+# Extra arguments go to dotnet test, e.g. ./test.sh --filter FullyQualifiedName~Gateway (the TypeScript tests and the
+# smoke are then left out: a filtered run is about .NET tests).
 set -euo pipefail
 cd "$(dirname "$0")"
 source eng/prerequisites.sh
@@ -23,6 +24,8 @@ if [ "$#" -eq 0 ]; then
 fi
 
 dotnet test Nexus.slnx -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee -a "$log" || status=$?
+# The benchmark harness's own unit tests (scanner, histogram, CPU accounting, what fails a run: issue 16 item 4).
+dotnet test bench/Nexus.Bench.Tests -c Release --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee -a "$log" || status=$?
 # One plain closing line that any reader of CI output understands: xunit's "Passed: N" lines and node's "# pass N".
 passed=$(awk '/^ *Passed: *[0-9]+/ {s+=$2} /^# pass [0-9]+/ {s+=$3} END {print s+0}' "$log")
 failed=$(awk '/^ *Failed: *[0-9]+/ {s+=$2} /^# (fail|cancelled) [0-9]+/ {s+=$3} END {print s+0}' "$log")
@@ -32,5 +35,22 @@ if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "No test ran." >&2
   status=1
 fi
-echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+# The benchmark as a correctness smoke (issue 16 item 4): every scenario and server once at tiny sizes; it fails on a
+# run that cannot be made or on any missing, duplicated or reordered delivery or unexpected disconnect, never on
+# timing. --smoke rather than --quick keeps it to about a minute and a half here (bench/README.md). Not run when
+# arguments select tests: they ask for a part of the suite.
+if [ "$#" -eq 0 ]; then
+  smoke_log=$(mktemp)
+  if bench/run.sh --smoke 2>&1 | tee "$smoke_log"; then
+    smoke="benchmark smoke passed"
+  else
+    reason=$(grep -m1 -A1 '^BENCHMARK FAILED' "$smoke_log" | sed -n '2s/^ *//p' || true)
+    smoke="benchmark smoke FAILED: ${reason:-bench/run.sh --smoke exited non-zero, see its output above}"
+    status=1
+  fi
+  rm -f "$smoke_log"
+else
+  smoke="benchmark smoke not run (test arguments given)"
+fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped; ${smoke}"
 exit "$status"

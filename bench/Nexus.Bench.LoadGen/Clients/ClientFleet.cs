@@ -11,6 +11,7 @@ internal sealed class ClientFleet : IAsyncDisposable
     private readonly List<WsClient> _clients;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
+    private bool _disposed;
 
     private ClientFleet(List<WsClient> clients, int failed, string? firstError)
     {
@@ -19,7 +20,16 @@ internal sealed class ClientFleet : IAsyncDisposable
         FirstError = firstError;
     }
 
-    public int Connected => _clients.Count;
+    public int Connected
+    {
+        get
+        {
+            lock (_clients)
+            {
+                return _clients.Count;
+            }
+        }
+    }
 
     public int Failed { get; }
 
@@ -51,6 +61,9 @@ internal sealed class ClientFleet : IAsyncDisposable
         return new ClientFleet(clients.OfType<WsClient>().ToList(), failed, firstError);
     }
 
+    /// <summary>A fleet that clients connected one by one join (<see cref="Join"/>): the reconnect storm's.</summary>
+    public static ClientFleet Empty() => new([], 0, null);
+
     /// <summary>Starts every receive loop; <paramref name="sink"/> sees what they read.</summary>
     public void Start(IDeliverySink sink)
     {
@@ -60,10 +73,33 @@ internal sealed class ClientFleet : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds a client connected elsewhere and starts its receive loop; safe from many threads at once.</summary>
+    public void Join(WsClient client, IDeliverySink sink)
+    {
+        lock (_clients)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _clients.Add(client);
+            _loops.Add(Task.Run(() => client.RunAsync(sink, _stop.Token)));
+        }
+    }
+
+    /// <summary>The connected clients; not to be read while others <see cref="Join"/>.</summary>
     public IReadOnlyList<WsClient> Clients => _clients;
 
+    /// <summary>Aborts every socket (no close handshake) and waits for the receive loops. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
+        lock (_clients)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
         await _stop.CancelAsync();
         foreach (var client in _clients)
         {

@@ -9,4 +9,10 @@ internal interface IDeliverySink
     void OnDelivery(int client, long seq, long sentTimestamp);
 
     void OnClosed(int client, string reason);
+
+    /// <summary>
+    /// One whole WebSocket message (its fragments put together). By default every <c>"seq":N,"t":T</c> pair in it goes to
+    /// <see cref="OnDelivery"/>; the reconnect storm reads the JSON-RPC envelope too (ids, the resume result).
+    /// </summary>
+    void OnMessage(int client, ReadOnlySpan<byte> message) => NotificationScanner.Scan(message, client, this);
 }

@@ -22,7 +22,6 @@ internal sealed class WsClient : IAsyncDisposable
     // whole 4-tuple, so many 127.0.0.x addresses each get the full ephemeral range.
     private const int SolIp = 0;
     private const int IpBindAddressNoPort = 24;
-    private const byte OpContinuation = 0x0, OpText = 0x1, OpBinary = 0x2, OpClose = 0x8, OpPing = 0x9;
     private static readonly byte[] SignalRHandshake = Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e");
 
     private readonly Socket _socket;
@@ -90,6 +89,14 @@ internal sealed class WsClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one text message. Call it only while no receive loop runs (before <see cref="RunAsync"/>): that loop answers
+    /// pings on the same socket, and two sends at once could interleave.
+    /// </summary>
+    public async Task SendTextAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        => await _socket.SendAsync(WsFrame.Masked(WsFrame.OpText, message.Span), SocketFlags.None, cancellationToken);
+
+    /// <summary>Aborts the socket (no close handshake): what a client whose network went away looks like to the server.</summary>
     public ValueTask DisposeAsync()
     {
         _socket.Dispose();
@@ -109,7 +116,7 @@ internal sealed class WsClient : IAsyncDisposable
                 var payload = _buffer.AsMemory(payloadStart, payloadLength);
                 switch (opcode)
                 {
-                    case OpText or OpBinary or OpContinuation:
+                    case WsFrame.OpText or WsFrame.OpBinary or WsFrame.OpContinuation:
                         if (fin && _fragmentLength == 0)
                         {
                             if (OnMessage(payload.Span, sink))
@@ -132,10 +139,10 @@ internal sealed class WsClient : IAsyncDisposable
                         }
 
                         break;
-                    case OpPing:
-                        await SendFrameAsync(0xA, payload.ToArray(), cancellationToken);
+                    case WsFrame.OpPing:
+                        await _socket.SendAsync(WsFrame.Masked(WsFrame.OpPong, payload.Span), SocketFlags.None, cancellationToken);
                         break;
-                    case OpClose:
+                    case WsFrame.OpClose:
                         var status = payloadLength >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(payload.Span) : 1005;
                         return $"closed {status} {Encoding.UTF8.GetString(payload.Span[Math.Min(2, payloadLength)..])}";
                     default:
@@ -176,7 +183,7 @@ internal sealed class WsClient : IAsyncDisposable
     {
         if (sink is not null)
         {
-            NotificationScanner.Scan(message, Index, sink);
+            sink.OnMessage(Index, message);
             return false;
         }
 
@@ -190,60 +197,16 @@ internal sealed class WsClient : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Parses the frame at <see cref="_start"/> when it is complete in the buffer (server frames are unmasked).</summary>
+    /// <summary>Takes the frame at <see cref="_start"/> when it is complete in the buffer.</summary>
     private bool TryTakeFrame(out bool fin, out byte opcode, out int payloadStart, out int payloadLength)
     {
-        fin = false;
-        opcode = 0;
-        payloadStart = payloadLength = 0;
-        var available = _buffer.AsSpan(_start, _end - _start);
-        if (available.Length < 2)
-        {
-            return false;
-        }
-
-        fin = (available[0] & 0x80) != 0;
-        opcode = (byte)(available[0] & 0x0F);
-        if ((available[1] & 0x80) != 0)
-        {
-            throw new InvalidDataException("the server sent a masked frame");
-        }
-
-        long length = available[1] & 0x7F;
-        var header = 2;
-        if (length == 126)
-        {
-            if (available.Length < 4)
-            {
-                return false;
-            }
-
-            length = BinaryPrimitives.ReadUInt16BigEndian(available[2..]);
-            header = 4;
-        }
-        else if (length == 127)
-        {
-            if (available.Length < 10)
-            {
-                return false;
-            }
-
-            length = (long)BinaryPrimitives.ReadUInt64BigEndian(available[2..]);
-            header = 10;
-        }
-
-        if (length > 64 * 1024 * 1024)
-        {
-            throw new InvalidDataException($"frame of {length} bytes");
-        }
-
-        if (available.Length < header + length)
+        payloadStart = 0;
+        if (!WsFrame.TryParse(_buffer.AsSpan(_start, _end - _start), out fin, out opcode, out var header, out payloadLength))
         {
             return false;
         }
 
         payloadStart = _start + header;
-        payloadLength = (int)length;
         _start = payloadStart + payloadLength;
         return true;
     }
@@ -259,29 +222,9 @@ internal sealed class WsClient : IAsyncDisposable
         _fragmentLength += payload.Length;
     }
 
-    /// <summary>A masked frame, as every client frame must be (RFC 6455 section 5.3).</summary>
-    private async ValueTask SendFrameAsync(byte opcode, byte[] payload, CancellationToken cancellationToken)
-    {
-        if (payload.Length > 125)
-        {
-            throw new ArgumentException("control-sized frames only", nameof(payload));
-        }
-
-        var frame = new byte[6 + payload.Length];
-        frame[0] = (byte)(0x80 | opcode);
-        frame[1] = (byte)(0x80 | payload.Length);
-        Random.Shared.NextBytes(frame.AsSpan(2, 4));
-        for (var i = 0; i < payload.Length; i++)
-        {
-            frame[6 + i] = (byte)(payload[i] ^ frame[2 + (i & 3)]);
-        }
-
-        await _socket.SendAsync(frame, SocketFlags.None, cancellationToken);
-    }
-
     private async Task SignalRHandshakeAsync(CancellationToken cancellationToken)
     {
-        await SendFrameAsync(OpText, SignalRHandshake, cancellationToken);
+        await _socket.SendAsync(WsFrame.Masked(WsFrame.OpText, SignalRHandshake), SocketFlags.None, cancellationToken);
         var ended = await ReadAsync(sink: null, cancellationToken);
         if (ended is not null)
         {

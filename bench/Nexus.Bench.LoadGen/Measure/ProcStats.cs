@@ -12,40 +12,46 @@ internal static class ProcStats
     private const double TicksPerSecond = 100.0;
 
     /// <summary>CPU seconds (user + system) the process has used so far.</summary>
-    public static double CpuSeconds(int pid) => CpuSeconds($"/proc/{pid}/stat");
+    public static double CpuSeconds(int pid) => ParseCpuSeconds(File.ReadAllText($"/proc/{pid}/stat"));
 
-    public static double SelfCpuSeconds() => CpuSeconds("/proc/self/stat");
+    public static double SelfCpuSeconds() => ParseCpuSeconds(File.ReadAllText("/proc/self/stat"));
 
     /// <summary>Resident set size now, in bytes.</summary>
-    public static long RssBytes(int pid) => StatusKilobytes(pid, "VmRSS:") * 1024;
+    public static long RssBytes(int pid) => ParseStatusKilobytes(File.ReadLines($"/proc/{pid}/status"), "VmRSS:") * 1024;
 
     /// <summary>Peak resident set size since the process started, in bytes.</summary>
-    public static long PeakRssBytes(int pid) => StatusKilobytes(pid, "VmHWM:") * 1024;
+    public static long PeakRssBytes(int pid) => ParseStatusKilobytes(File.ReadLines($"/proc/{pid}/status"), "VmHWM:") * 1024;
 
     /// <summary>Busy and total jiffies of all cores together (first line of /proc/stat).</summary>
-    public static (long Busy, long Total) MachineJiffies()
-    {
-        var line = File.ReadLines("/proc/stat").First();
-        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
-        var total = fields.Take(8).Sum();
-        var idle = fields[3] + fields[4]; // idle + iowait
-        return (total - idle, total);
-    }
+    public static (long Busy, long Total) MachineJiffies() => ParseMachineJiffies(File.ReadLines("/proc/stat").First());
 
-    private static double CpuSeconds(string statPath)
+    /// <summary>utime + stime of a <c>/proc/&lt;pid&gt;/stat</c> line, in seconds.</summary>
+    public static double ParseCpuSeconds(string stat)
     {
-        var text = File.ReadAllText(statPath);
-        // The command name (field 2) may hold spaces; the fields we need follow its closing parenthesis.
-        var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        // The command name (field 2) may hold spaces and parentheses; the fields we need follow its last closing one.
+        var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // rest[0] is field 3 (state), so utime (field 14) is rest[11] and stime (field 15) rest[12].
         var utime = long.Parse(rest[11], CultureInfo.InvariantCulture);
         var stime = long.Parse(rest[12], CultureInfo.InvariantCulture);
         return (utime + stime) / TicksPerSecond;
     }
 
-    private static long StatusKilobytes(int pid, string key)
+    /// <summary>
+    /// Busy and total jiffies of the <c>cpu</c> line of /proc/stat: total is user, nice, system, idle, iowait, irq,
+    /// softirq and steal (guest time is already inside user); idle and iowait are not busy.
+    /// </summary>
+    public static (long Busy, long Total) ParseMachineJiffies(string cpuLine)
     {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        var fields = cpuLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        var total = fields.Take(8).Sum();
+        var idle = fields[3] + fields[4];
+        return (total - idle, total);
+    }
+
+    /// <summary>The value of a <c>Vm...: N kB</c> line of /proc/&lt;pid&gt;/status, in KB.</summary>
+    public static long ParseStatusKilobytes(IEnumerable<string> lines, string key)
+    {
+        foreach (var line in lines)
         {
             if (line.StartsWith(key, StringComparison.Ordinal))
             {
@@ -53,6 +59,6 @@ internal static class ProcStats
             }
         }
 
-        throw new InvalidOperationException($"{key} not found in /proc/{pid}/status");
+        throw new InvalidOperationException($"{key} not found in the process status");
     }
 }

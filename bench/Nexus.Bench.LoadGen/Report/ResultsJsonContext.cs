@@ -10,7 +10,9 @@ internal sealed record BenchReport(
     string Runtime,
     IReadOnlyList<RunResult> Runs,
     IReadOnlyList<SummaryRow> Summary,
-    IReadOnlyList<RatioRow> Ratios);
+    IReadOnlyList<RatioRow> Ratios,
+    IReadOnlyList<StormSummaryRow> Storm,
+    IReadOnlyList<string> Failures);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

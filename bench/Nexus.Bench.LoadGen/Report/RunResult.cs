@@ -29,14 +29,19 @@ internal sealed record RunResult
 
     public long? LatencyMaxUs { get; init; }
 
-    /// <summary>Messages missing at clients that stayed connected (the "keep up" clients of issue 5).</summary>
+    /// <summary>Messages published but not received, summed over every client that connected (issue 16 item 4).</summary>
     public long? Missing { get; init; }
 
+    /// <summary>Messages received twice by one client (in the storm also: one at or before the client's resume point).</summary>
     public long? Duplicates { get; init; }
 
+    /// <summary>Messages received after one published later.</summary>
     public long? OutOfOrder { get; init; }
 
-    /// <summary>Clients with at least one missing, duplicate or out-of-order message.</summary>
+    /// <summary>Messages with a <c>seq</c> that was never published.</summary>
+    public long? Unexpected { get; init; }
+
+    /// <summary>Clients with at least one missing, duplicate, out-of-order or unexpected message.</summary>
     public int? ClientsWithGaps { get; init; }
 
     public int ClientsDisconnected { get; init; }
@@ -66,6 +71,9 @@ internal sealed record RunResult
     public double? IdleRssAfterMb { get; init; }
 
     public double? IdleKbPerConnection { get; init; }
+
+    /// <summary>The reconnect storm's own figures (scenario <c>storm</c> only).</summary>
+    public StormFigures? Storm { get; init; }
 
     public string? Error { get; init; }
 }

@@ -1,6 +1,6 @@
 namespace Nexus.Bench.LoadGen.Report;
 
-/// <summary>Medians over the rounds of one scenario, size and server.</summary>
+/// <summary>Medians over the rounds of one scenario, size and server (the storm has its own: <see cref="StormSummaryRow"/>).</summary>
 internal sealed record SummaryRow(
     string Scenario,
     int Clients,
@@ -24,6 +24,7 @@ internal sealed record SummaryRow(
 {
     public static IReadOnlyList<SummaryRow> From(IEnumerable<RunResult> results)
         => results
+            .Where(r => r.Scenario != "storm")
             .GroupBy(r => (r.Scenario, r.Clients, r.Server))
             .Select(g =>
             {

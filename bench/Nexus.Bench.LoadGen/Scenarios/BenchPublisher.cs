@@ -13,12 +13,20 @@ internal sealed class BenchPublisher(ConnectionMultiplexer connection, bool plai
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal("nexus:notify:global");
 
-    public Task PublishAsync(long seq, CancellationToken cancellationToken)
+    public bool Durable => !plain;
+
+    /// <summary>Publishes the payload of <paramref name="seq"/>; returns its id when published durably, else null.</summary>
+    public async Task<string?> PublishAsync(long seq, CancellationToken cancellationToken)
     {
         var payload = Payload.Build(seq, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        Task sent = plain
-            ? connection.GetSubscriber().PublishAsync(Channel, payload)
-            : connection.GetDatabase().ExecuteAsync("FCALL", HistoryLibrary.PublishFunction, 0, "global", payload);
-        return sent.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        if (plain)
+        {
+            await connection.GetSubscriber().PublishAsync(Channel, payload).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            return null;
+        }
+
+        var id = await connection.GetDatabase().ExecuteAsync("FCALL", HistoryLibrary.PublishFunction, 0, "global", payload)
+            .WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        return (string?)id;
     }
 }

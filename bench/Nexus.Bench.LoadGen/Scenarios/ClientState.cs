@@ -26,11 +26,11 @@ internal sealed class ClientState(int messages)
 
     public bool Closed => CloseReason is not null;
 
-    /// <summary>Returns true when <paramref name="seq"/> is new to this client.</summary>
+    /// <summary>Returns true when <paramref name="seq"/> is new to this client; one at or past the run's message count was never published.</summary>
     public bool Mark(long seq, long now)
     {
         LastReceive = now;
-        if (seq >= (long)_seen.Length * 64)
+        if (seq >= messages)
         {
             Unexpected++;
             return false;

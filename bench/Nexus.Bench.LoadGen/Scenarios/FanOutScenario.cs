@@ -186,8 +186,8 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
     private static RunResult Finish(RunResult result, FanOutRun run, long published, CpuWindow cpu, ServerUnderTest server, long startTimestamp = 0)
     {
         var connected = run.States.Where(s => s.Connected).ToList();
-        var kept = connected.Where(s => !s.Closed).ToList();
-        var deliveries = connected.Sum(s => s.Received);
+        var counts = DeliveryCounts.Of(connected, published);
+        var deliveries = counts.Deliveries;
         var lastReceive = connected.Count == 0 ? startTimestamp : connected.Max(s => s.LastReceive);
         var wall = startTimestamp == 0 ? 0 : Math.Max(Stopwatch.GetElapsedTime(startTimestamp, lastReceive).TotalSeconds, 1e-6);
         var latency = run.Latency.Merge();
@@ -200,12 +200,13 @@ internal sealed class FanOutScenario(BenchOptions options, RedisProcess redis, s
             LatencyP50Us = latency.ValueAt(0.50),
             LatencyP99Us = latency.ValueAt(0.99),
             LatencyMaxUs = latency.Max,
-            Missing = kept.Sum(s => Math.Max(0, published - s.Received)),
-            Duplicates = connected.Sum(s => s.Duplicates),
-            OutOfOrder = connected.Sum(s => s.OutOfOrder),
-            ClientsWithGaps = connected.Count(s => s.Duplicates > 0 || s.OutOfOrder > 0 || (!s.Closed && s.Received < published)),
-            ClientsDisconnected = connected.Count(s => s.Closed),
-            FirstCloseReason = connected.FirstOrDefault(s => s.Closed)?.CloseReason,
+            Missing = counts.Missing,
+            Duplicates = counts.Duplicates,
+            OutOfOrder = counts.OutOfOrder,
+            Unexpected = counts.Unexpected,
+            ClientsWithGaps = counts.ClientsWithGaps,
+            ClientsDisconnected = counts.Disconnected,
+            FirstCloseReason = counts.FirstCloseReason,
             ServerCpuSeconds = cpu.ServerSeconds,
             CpuUsPerDelivery = deliveries > 0 ? cpu.ServerSeconds * 1e6 / deliveries : null,
             ServerCores = cpu.ServerCores,
