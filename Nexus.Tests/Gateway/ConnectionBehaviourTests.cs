@@ -181,7 +181,7 @@ public sealed class ConnectionBehaviourTests
         await Wait.UntilAsync(() => host.Metrics.Sum("nexus.gateway.slow_client_disconnects") >= 1, "slow client detected");
 
         // Reading again, the stalled client drains what was already on its way and then gets the close: 1013.
-        Assert.Equal(CloseStatuses.TryAgainLater, await stalled.ReadUntilCloseAsync());
+        Assert.Equal((WebSocketCloseStatus)1013, await stalled.ReadUntilCloseAsync());
         await Wait.UntilAsync(() => registry.CountForUser("stalled-user") == 0, "stalled client disconnected");
         Assert.Equal(1, host.Metrics.Sum("nexus.gateway.slow_client_disconnects"));
         Assert.False(healthy.Closed.IsCompleted, "the healthy client stayed connected");
