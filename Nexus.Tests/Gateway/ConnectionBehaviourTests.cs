@@ -148,6 +148,30 @@ public sealed class ConnectionBehaviourTests
     }
 
     [Fact]
+    public async Task A_new_connection_that_sends_nothing_gets_its_notifications_when_InitialHold_ends_in_order()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await GatewayHost.StartAsync(
+            redis,
+            new Dictionary<string, string?> { ["Gateway:InitialHold"] = "00:00:00.500" },
+            configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await using var quiet = await host.ConnectAsync("quiet-user");
+        await using var talker = await host.ConnectAsync("talker-user");
+        // The talker's first message ends its hold; the quiet one's lasts until InitialHold on the gateway's clock.
+        await talker.CallAsync("notify.subscribe", """{"channels":["global"]}""");
+
+        await host.PublishAsync("global", """{"event":"first"}""");
+        await host.PublishAsync("global", """{"event":"second"}""");
+        await talker.WaitForEventAsync("second");
+        Assert.Empty(quiet.Notifications);
+
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await quiet.WaitForEventAsync("second");
+        Assert.Equal(["first", "second"], quiet.Notifications.Select(n => n.GetProperty("event").GetString()));
+    }
+
+    [Fact]
     public async Task Stalled_client_is_disconnected_as_slow_while_a_healthy_client_receives_everything()
     {
         await using var redis = await RedisServer.StartAsync();
