@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
-# Runs every test of Nexus. Installs what the tests need (redis-server, chromium) when it is missing.
-# Extra arguments go to dotnet test, e.g. ./test.sh --filter FullyQualifiedName~Gateway
+# Runs every test of Nexus: the .NET tests (xunit) and the TypeScript client's (Node's test runner). Installs what the
+# tests need (redis-server, chromium, node) when it is missing.
+# Extra arguments go to dotnet test, e.g. ./test.sh --filter FullyQualifiedName~Gateway (the TypeScript tests are then
+# left out: a filtered run is about .NET tests).
 set -euo pipefail
 cd "$(dirname "$0")"
 source eng/prerequisites.sh
 ensure_redis_server
 ensure_chromium
-# The whole-app tests start the services with --no-build (Aspire), so the solution is built first.
+ensure_node
+# The whole-app tests start the services with --no-build (Aspire), and the TypeScript tests run the built gateway and
+# runner, so the solution is built first.
 dotnet build Nexus.slnx -c Release --nologo
 log=$(mktemp)
 status=0
-dotnet test Nexus.slnx -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
-# One plain closing line that any reader of CI output understands.
-passed=$(awk '/^ *Passed: *[0-9]+/ {s+=$2} END {print s+0}' "$log")
-failed=$(awk '/^ *Failed: *[0-9]+/ {s+=$2} END {print s+0}' "$log")
-skipped=$(awk '/^ *Skipped: *[0-9]+/ {s+=$2} END {print s+0}' "$log")
+
+if [ "$#" -eq 0 ]; then
+  # npm ci installs exactly package-lock.json (typescript, the only dependency, for development); compile leaves the
+  # console's committed copy alone, so the tests can check that it matches this build.
+  (cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run --silent compile \
+    && NEXUS_TEST_CONFIGURATION=Release npm test --silent) 2>&1 | tee -a "$log" || status=$?
+fi
+
+dotnet test Nexus.slnx -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee -a "$log" || status=$?
+# One plain closing line that any reader of CI output understands: xunit's "Passed: N" lines and node's "# pass N".
+passed=$(awk '/^ *Passed: *[0-9]+/ {s+=$2} /^# pass [0-9]+/ {s+=$3} END {print s+0}' "$log")
+failed=$(awk '/^ *Failed: *[0-9]+/ {s+=$2} /^# (fail|cancelled) [0-9]+/ {s+=$3} END {print s+0}' "$log")
+skipped=$(awk '/^ *Skipped: *[0-9]+/ {s+=$2} /^# skipped [0-9]+/ {s+=$3} END {print s+0}' "$log")
 rm -f "$log"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "No test ran." >&2

@@ -1,80 +1,105 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 using Nexus.AgentRunner.Approvals;
+using Nexus.AgentRunner.Durable;
+using Nexus.AgentRunner.Hosting;
 using Nexus.AgentRunner.Sessions;
-using Nexus.Contracts.Events;
 
 namespace Nexus.AgentRunner.Agent;
 
-/// <summary>How the loop ended without an exception: with an answer, or on a tool call a human did not approve.</summary>
-internal sealed record LoopOutcome(bool Approved, string? Result);
+/// <summary>How a turn of the loop ended without an exception.</summary>
+internal enum LoopEnd
+{
+    /// <summary>The brain answered: the session completes with the answer.</summary>
+    Answered,
+
+    /// <summary>A tool call was denied or expired and <c>Runner:DenialEndsSession</c> holds: the session ends denied.</summary>
+    Denied,
+
+    /// <summary>The session waits for a person and is parked in Redis; this runner is done with it.</summary>
+    Parked,
+}
+
+internal sealed record LoopOutcome(LoopEnd End, string? Result = null);
 
 /// <summary>
-/// The agent loop: the brain behind <see cref="FunctionInvokingChatClient"/>, which invokes the harmless tools
-/// itself and stops with <see cref="ToolApprovalRequestContent"/> for approval-required ones; each such request
-/// becomes our approval_request, and the loop resumes with the library's approval response once a human approved.
+/// The agent loop: the brain behind <see cref="FunctionInvokingChatClient"/>, which invokes the harmless tools itself and
+/// stops with <see cref="ToolApprovalRequestContent"/> for approval-required ones. The loop starts from the session's
+/// checkpoint (or its task), parks on a request nobody has decided, and on a decided one appends the library's own
+/// approval response and goes on, on whichever runner holds the session (issue 13 item 1).
 /// </summary>
-internal static class AgentLoop
+internal sealed class AgentLoop(
+    IChatClient brain,
+    ConversationStore conversations,
+    ToolJournal journal,
+    ApprovalGate gate,
+    SessionStore sessions,
+    IOptions<RunnerOptions> options,
+    TimeProvider timeProvider,
+    ILoggerFactory loggerFactory)
 {
     private const int MaxApprovalRounds = 50;
 
-    private const string SystemPrompt =
-        "You are the Nexus agent. Do the user's task with the tools you are given, one step at a time, " +
-        "then answer with the result only.";
+    private readonly bool _planner = BrainFactory.IsPlanner(brain);
+    private readonly ILogger _logger = loggerFactory.CreateLogger<AgentLoop>();
 
-    public static async Task<LoopOutcome> RunAsync(
-        IChatClient brain,
-        AgentSession session,
-        ApprovalWaiter approvals,
-        TimeProvider timeProvider,
-        ILoggerFactory loggerFactory,
-        CancellationToken cancellationToken)
+    /// <summary>Whether a denial ends the session (<c>Runner:DenialEndsSession</c>; unset: with the planner only).</summary>
+    public bool DenialEndsSession => options.Value.DenialEndsSession ?? _planner;
+
+    public async Task<LoopOutcome> RunAsync(AgentSession session, CancellationToken cancellationToken)
     {
-        // Built per session so the invoker can report progress for this session; building is cheap.
+        var messages = await conversations.LoadAsync(session.SessionId) ?? Conversation.Start(session.Task, _planner);
+        Conversation.AppendMissing(messages, await journal.CompletedAsync(session.SessionId));
+
+        // Built per session so the invoker journals and reports for this session; building is cheap.
         // No 'using': disposing the pipeline would dispose the shared brain.
         var client = new ChatClientBuilder(brain)
             .UseFunctionInvocation(loggerFactory, invoker =>
             {
                 // A failing tool ends the session with agent.error rather than being retried by the brain.
                 invoker.MaximumConsecutiveErrorsPerRequest = 0;
-                invoker.FunctionInvoker = async (context, token) =>
-                {
-                    await session.ReportProgressAsync("running " + context.Function.Name, token);
-                    return await context.Function.InvokeAsync(context.Arguments, token);
-                };
+                invoker.FunctionInvoker = JournaledInvoker.For(session, journal, _logger);
             })
+            .Use(inner => new CheckpointChatClient(inner, conversations, session))
             .Build();
-
-        List<ChatMessage> messages = BrainFactory.IsPlanner(brain)
-            ? [new(ChatRole.User, session.Task)]
-            : [new(ChatRole.System, SystemPrompt), new(ChatRole.User, session.Task)];
-        var options = new ChatOptions { Tools = AgentTools.Create(session, timeProvider) };
+        var chatOptions = new ChatOptions { Tools = AgentTools.Create(session, timeProvider) };
 
         for (var round = 0; round < MaxApprovalRounds; round++)
         {
-            var response = await client.GetResponseAsync(messages, options, cancellationToken);
-            messages.AddMessages(response);
-            var requests = response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().ToList();
-            if (requests.Count == 0)
+            var pending = Conversation.UnansweredApprovals(messages);
+            if (pending.Count > 0)
             {
-                var answer = response.Messages.LastOrDefault(m => m.Role == ChatRole.Assistant && !string.IsNullOrEmpty(m.Text))?.Text ?? response.Text;
-                return new LoopOutcome(true, answer);
-            }
-
-            var answers = new List<AIContent>(requests.Count);
-            foreach (var request in requests)
-            {
-                var call = request.ToolCall as FunctionCallContent
-                    ?? throw new InvalidOperationException("The brain asked to approve something that is not a function call.");
-                var decision = await approvals.RequestAsync(session, call, cancellationToken);
-                if (decision != ApprovalDecisions.Approved)
+                var answers = new List<AIContent>(pending.Count);
+                foreach (var request in pending)
                 {
-                    return new LoopOutcome(false, null);
+                    var (verdict, reason) = await gate.DecideOrParkAsync(session, messages, request);
+                    switch (verdict)
+                    {
+                        case GateVerdict.Parked:
+                            return new LoopOutcome(LoopEnd.Parked);
+                        case GateVerdict.Denied when DenialEndsSession:
+                            return new LoopOutcome(LoopEnd.Denied);
+                        case GateVerdict.Denied:
+                            // Returned to the brain as the tool's result; the library writes it as a rejected call.
+                            answers.Add(request.CreateResponse(approved: false, reason));
+                            break;
+                        default:
+                            answers.Add(request.CreateResponse(approved: true));
+                            break;
+                    }
                 }
 
-                answers.Add(request.CreateResponse(approved: true));
+                messages.Add(new ChatMessage(ChatRole.User, answers));
+                await sessions.SetRunningAsync(session);
             }
 
-            messages.Add(new ChatMessage(ChatRole.User, answers));
+            var response = await client.GetResponseAsync(messages, chatOptions, cancellationToken);
+            messages.AddMessages(response);
+            if (!response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Any())
+            {
+                var answer = response.Messages.LastOrDefault(m => m.Role == ChatRole.Assistant && !string.IsNullOrEmpty(m.Text))?.Text ?? response.Text;
+                return new LoopOutcome(LoopEnd.Answered, answer);
+            }
         }
 
         throw new InvalidOperationException($"The agent asked for more than {MaxApprovalRounds} approvals.");

@@ -23,7 +23,7 @@ internal static class SessionEndpoints
         api.MapPost("/sessions/{sessionId}/cancel", CancelAsync).WithName("CancelSession")
             .WithSummary("Cancels a session; only its owner may.");
         api.MapGet("/sessions", ListAsync).WithName("ListSessions")
-            .WithSummary("The caller's sessions of the last 24 hours, newest first, at most 100.");
+            .WithSummary("The caller's sessions of the last 24 hours, newest first, at most 100; ended ones with endedAt, result and reason.");
         return api;
     }
 
@@ -44,7 +44,7 @@ internal static class SessionEndpoints
             return badTask;
         }
 
-        if (idempotencyKey is not null && Problems.RequireText("Idempotency-Key", idempotencyKey, MaxIdLength) is { } badKey)
+        if (idempotencyKey is not null && Problems.RequireText("Idempotency-Key", idempotencyKey, IdempotencyKeys.MaxLength) is { } badKey)
         {
             return badKey;
         }
@@ -88,6 +88,6 @@ internal static class SessionEndpoints
     {
         var since = (timeProvider.GetUtcNow() - ListWindow).ToUnixTimeMilliseconds();
         var records = await store.ListAsync(caller.UserId, since, ListMax);
-        return TypedResults.Ok(new SessionListResponse(records.Select(r => new SessionSummary(r.SessionId, r.Task, r.Status, r.StartedAt)).ToList()));
+        return TypedResults.Ok(new SessionListResponse(records.Select(r => new SessionSummary(r.SessionId, r.Task, r.Status, r.StartedAt, r.EndedAt, r.Result, r.Reason)).ToList()));
     }
 }

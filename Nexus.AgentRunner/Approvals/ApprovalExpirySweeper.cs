@@ -5,8 +5,10 @@ using Nexus.Contracts.Events;
 namespace Nexus.AgentRunner.Approvals;
 
 /// <summary>
-/// Expires overdue pending approvals (auto-deny, docs/protocol.md section 6). Every replica runs it; the
-/// decision script lets exactly one of them resolve each request and publish its approval_resolved.
+/// Expires overdue pending approvals (auto-deny, docs/protocol.md section 6). Every replica runs it on its own
+/// <see cref="TimeProvider"/> schedule, but what is overdue is Redis's clock's call, and one script expires each request
+/// once: a replica with a skewed clock expires nothing early, and each expiry is announced once (issue 13 item 5).
+/// Expiring a parked session's request wakes the session, which ends with reason <c>denied</c>.
 /// </summary>
 internal sealed partial class ApprovalExpirySweeper(
     ApprovalStore store,
@@ -41,25 +43,16 @@ internal sealed partial class ApprovalExpirySweeper(
         }
     }
 
-    /// <summary>Expires every request due at the current time; returns how many this call expired.</summary>
+    /// <summary>Expires every request due by Redis's clock; returns how many this call expired.</summary>
     public async Task<int> SweepOnceAsync()
     {
-        var expired = 0;
-        var due = await store.OverdueAsync(timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), BatchSize);
-        foreach (var requestId in due)
+        var expired = await store.SweepAsync(BatchSize);
+        foreach (var request in expired)
         {
-            var outcome = await resolver.ResolveAsync(requestId, ApprovalDecisions.Expired, ApprovalDecisions.System, null);
-            if (outcome.Resolved)
-            {
-                expired++;
-            }
-            else if (outcome.Result is DecideResult.Missing or DecideResult.Conflict)
-            {
-                await store.RemovePendingAsync(requestId); // A leftover index entry of a gone or decided record.
-            }
+            await resolver.AnnounceAsync(request.RequestId, request.SessionId, ApprovalDecisions.Expired, ApprovalDecisions.System, null);
         }
 
-        return expired;
+        return expired.Count;
     }
 
     private static partial class Log

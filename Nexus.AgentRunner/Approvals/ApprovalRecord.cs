@@ -1,6 +1,9 @@
 namespace Nexus.AgentRunner.Approvals;
 
-/// <summary>An approval request as stored in the hash <c>nexus:approval:&lt;requestId&gt;</c>.</summary>
+/// <summary>
+/// An approval request as stored in the hash <c>nexus:approval:&lt;requestId&gt;</c>; once decided, also its audit record
+/// (<c>decidedAt</c>, and <c>executed</c>/<c>result</c>: what became of the tool call).
+/// </summary>
 internal sealed record ApprovalRecord(
     string RequestId,
     string SessionId,
@@ -11,7 +14,11 @@ internal sealed record ApprovalRecord(
     long ExpiresAt,
     string Status,
     string? By = null,
-    string? Reason = null);
+    string? Reason = null,
+    long? DecidedAt = null,
+    bool? Executed = null,
+    string? ResultJson = null,
+    bool Announced = false);
 
 /// <summary>What <see cref="ApprovalStore.DecideAsync"/> did.</summary>
 internal enum DecideResult
@@ -19,7 +26,10 @@ internal enum DecideResult
     /// <summary>This call resolved the request with the asked decision: the caller publishes approval_resolved.</summary>
     Won,
 
-    /// <summary>The request was past its expiry: this call expired it instead; the caller publishes approval_resolved (expired).</summary>
+    /// <summary>
+    /// The request could not take effect (past its expiry, or its session no longer waits for it): this call expired it
+    /// instead; the caller publishes approval_resolved (expired) and the decider is answered with the final state.
+    /// </summary>
     ExpiredInstead,
 
     /// <summary>Already resolved: nothing changed; the outcome holds the final state.</summary>
@@ -40,3 +50,6 @@ internal sealed record DecideOutcome(DecideResult Result, string Status, string?
     /// <summary>Whether this call changed the state, and so must publish the one approval_resolved.</summary>
     public bool Resolved => Result is DecideResult.Won or DecideResult.ExpiredInstead;
 }
+
+/// <summary>A request the sweeper expired: its approval_resolved is this replica's to publish.</summary>
+internal readonly record struct ExpiredRequest(string RequestId, string SessionId);

@@ -5,24 +5,29 @@ using Nexus.Contracts.Events;
 namespace Nexus.AgentRunner.Approvals;
 
 /// <summary>
-/// Resolves an approval through the atomic script and, only when this call changed the state,
-/// publishes the one <c>approval_resolved</c>. Used by the decision API, the expiry sweeper, a waiting
-/// session that sees its request overdue, and sessions that end while waiting.
+/// Resolves an approval through the atomic script and, only when this call changed the state, publishes the one
+/// <c>approval_resolved</c>. Used by the decision API, the expiry sweeper and sessions that end while they wait.
 /// </summary>
-internal sealed partial class ApprovalResolver(ApprovalStore store, SessionEvents events, TimeProvider timeProvider, ILogger<ApprovalResolver> logger)
+internal sealed partial class ApprovalResolver(ApprovalStore store, SessionEvents events, ILogger<ApprovalResolver> logger)
 {
     /// <summary>Decides <paramref name="requestId"/>; with <paramref name="forbidOwner"/> the session's owner may not (<c>Approvals:AllowSelfApproval=false</c>).</summary>
     public async Task<DecideOutcome> ResolveAsync(string requestId, string decision, string by, string? reason, bool force = false, bool forbidOwner = false)
     {
-        var outcome = await store.DecideAsync(requestId, decision, by, reason, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), force, forbidOwner);
+        var outcome = await store.DecideAsync(requestId, decision, by, reason, force, forbidOwner);
         if (outcome.Resolved)
         {
-            RunnerTelemetry.ApprovalsResolved.Add(1, new KeyValuePair<string, object?>("decision", outcome.Status));
-            Log.Resolved(logger, requestId, outcome.Status, outcome.By ?? "");
-            await events.ApprovalResolvedAsync(new ApprovalResolvedData(requestId, outcome.SessionId, outcome.Status, outcome.By ?? ApprovalDecisions.System, outcome.Reason));
+            await AnnounceAsync(requestId, outcome.SessionId, outcome.Status, outcome.By ?? ApprovalDecisions.System, outcome.Reason);
         }
 
         return outcome;
+    }
+
+    /// <summary>Publishes the approval_resolved of a decision this replica made (a person's, or the sweeper's).</summary>
+    public async Task AnnounceAsync(string requestId, string sessionId, string decision, string by, string? reason)
+    {
+        RunnerTelemetry.ApprovalsResolved.Add(1, new KeyValuePair<string, object?>("decision", decision));
+        Log.Resolved(logger, requestId, decision, by);
+        await events.ApprovalResolvedAsync(new ApprovalResolvedData(requestId, sessionId, decision, by, reason));
     }
 
     private static partial class Log

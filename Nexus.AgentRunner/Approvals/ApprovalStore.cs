@@ -1,75 +1,60 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Nexus.AgentRunner.Durable;
 using Nexus.AgentRunner.Hosting;
+using Nexus.AgentRunner.Instances;
 using Nexus.Contracts.Events;
 using Nexus.Contracts.Redis;
 using StackExchange.Redis;
 
 namespace Nexus.AgentRunner.Approvals;
 
-/// <summary>Approval requests as state in Redis; the first valid decision wins atomically (issue 3, point 5).</summary>
-internal sealed class ApprovalStore(IConnectionMultiplexer redis, IOptions<RunnerOptions> options)
+/// <summary>
+/// Approval requests as state in Redis: parked with their session, decided once (issue 3, point 5), expired by Redis's
+/// clock, and kept as audit records (issue 13 item 6). The Lua is in <see cref="ApprovalScripts"/>.
+/// </summary>
+internal sealed class ApprovalStore(IConnectionMultiplexer redis, IOptions<RunnerOptions> runner, IOptions<ApprovalOptions> approvals)
 {
-    // ARGV: decision (approved|denied|expired), by, reason, now (ms), force ('1': expire before the due time,
-    // for sessions that end while waiting), requestId, forbid owner ('1': the session's owner may not decide,
-    // Approvals:AllowSelfApproval=false). A human decision that arrives after expiresAt expires the request
-    // instead, so an overdue request can never be approved. The owner check is here, in the same atomic step,
-    // so no caller can get around it.
-    private const string DecideScript = """
-        local status = redis.call('HGET', KEYS[1], 'status')
-        if not status then return {'missing', '', '', '', ''} end
-        local sid = redis.call('HGET', KEYS[1], 'sessionId') or ''
-        if ARGV[7] == '1' and redis.call('HGET', KEYS[1], 'owner') == ARGV[2] then
-          return {'forbidden', status, '', sid, ''}
-        end
-        if status ~= 'pending' then
-          return {'conflict', status, redis.call('HGET', KEYS[1], 'by') or '', sid, redis.call('HGET', KEYS[1], 'reason') or ''}
-        end
-        local now = tonumber(ARGV[4])
-        local due = tonumber(redis.call('HGET', KEYS[1], 'expiresAt'))
-        local decision, by, reason, result = ARGV[1], ARGV[2], ARGV[3], 'won'
-        if decision == 'expired' then
-          if now < due and ARGV[5] ~= '1' then return {'notdue', status, '', sid, ''} end
-        elseif now >= due then
-          decision, by, reason, result = 'expired', 'system', '', 'expired'
-        end
-        redis.call('HSET', KEYS[1], 'status', decision, 'by', by, 'decidedAt', ARGV[4])
-        if reason ~= '' then redis.call('HSET', KEYS[1], 'reason', reason) end
-        redis.call('ZREM', KEYS[2], ARGV[6])
-        return {result, decision, by, sid, reason}
-        """;
-
     private readonly IDatabase _db = redis.GetDatabase();
 
-    public async Task CreateAsync(ApprovalRecord record)
+    private long RetentionMs => (long)runner.Value.RecordRetention.TotalMilliseconds;
+
+    private long AuditMs => (long)approvals.Value.AuditRetention.TotalMilliseconds;
+
+    /// <summary>
+    /// Parks <paramref name="session"/> on a new request for <paramref name="request"/> (fenced); returns requestedAt and
+    /// expiresAt, both Redis's time. The lease stays held until <see cref="ReleaseAsync"/>.
+    /// </summary>
+    public async Task<(long RequestedAt, long ExpiresAt)> ParkAsync(ISessionLease session, string owner, ParkRequest request, string conversationJson)
     {
-        var key = RedisKeys.Approval(record.RequestId);
-        var tx = _db.CreateTransaction();
-        _ = tx.HashSetAsync(key,
-        [
-            new("requestId", record.RequestId),
-            new("sessionId", record.SessionId),
-            new("owner", record.Owner),
-            new("tool", record.Tool),
-            new("arguments", record.ArgumentsJson),
-            new("requestedAt", record.RequestedAt),
-            new("expiresAt", record.ExpiresAt),
-            new("status", record.Status),
-        ]);
-        _ = tx.KeyExpireAsync(key, options.Value.RecordRetention);
-        _ = tx.SortedSetAddAsync(RedisKeys.PendingApprovals, record.RequestId, record.ExpiresAt);
-        if (!await tx.ExecuteAsync())
-        {
-            throw new InvalidOperationException("The approval record transaction was not executed.");
-        }
+        var id = session.SessionId;
+        var reply = (RedisResult[])(await FencedScript.EvaluateAsync(
+            _db,
+            id,
+            session.Fence,
+            ApprovalScripts.Park,
+            [RedisKeys.Session(id), RedisKeys.Approval(request.RequestId), RunnerKeys.Conversation(id), RunnerKeys.Journal(id), RunnerKeys.SessionApprovals(id)],
+            [
+                request.RequestId, id, owner, request.Tool, request.ArgumentsJson, (long)approvals.Value.Timeout.TotalMilliseconds,
+                conversationJson, RetentionMs, request.LibraryRequestId, request.CallId, session.Steps,
+            ]))!;
+        return ((long)reply[0], (long)reply[1]);
     }
 
-    public async Task<DecideOutcome> DecideAsync(string requestId, string decision, string by, string? reason, long nowMs, bool force = false, bool forbidOwner = false)
+    /// <summary>Lets go of the parked session once <paramref name="requestId"/> has been announced (fenced).</summary>
+    public Task ReleaseAsync(ISessionLease session, string requestId)
+        => FencedScript.EvaluateAsync(_db, session.SessionId, session.Fence, ApprovalScripts.Release, [RedisKeys.Approval(requestId)], [session.SessionId]);
+
+    /// <summary>
+    /// Decides <paramref name="requestId"/> with Redis's time; <paramref name="force"/> expires it before it is due (its
+    /// session ends), <paramref name="forbidOwner"/> refuses the session's owner.
+    /// </summary>
+    public async Task<DecideOutcome> DecideAsync(string requestId, string decision, string by, string? reason, bool force = false, bool forbidOwner = false)
     {
         var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(
-            DecideScript,
-            [RedisKeys.Approval(requestId), RedisKeys.PendingApprovals],
-            [decision, by, reason ?? "", nowMs, force ? "1" : "0", requestId, forbidOwner ? "1" : "0"]))!;
+            ApprovalScripts.Decide,
+            [],
+            [decision, by, reason ?? "", force ? "1" : "0", requestId, forbidOwner ? "1" : "0", AuditMs]))!;
         var result = reply[0].ToString() switch
         {
             "won" => DecideResult.Won,
@@ -82,9 +67,86 @@ internal sealed class ApprovalStore(IConnectionMultiplexer redis, IOptions<Runne
         return new DecideOutcome(result, reply[1].ToString(), Blank(reply[2].ToString()), reply[3].ToString(), Blank(reply[4].ToString()));
     }
 
-    public async Task<ApprovalRecord?> GetAsync(string requestId)
+    /// <summary>Expires the requests due by Redis's clock, at most <paramref name="max"/>; those this call expired.</summary>
+    public async Task<IReadOnlyList<ExpiredRequest>> SweepAsync(int max)
     {
-        var entries = await _db.HashGetAllAsync(RedisKeys.Approval(requestId));
+        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(ApprovalScripts.Sweep, [], [max, AuditMs]))!;
+        var expired = new List<ExpiredRequest>(reply.Length / 2);
+        for (var i = 0; i + 1 < reply.Length; i += 2)
+        {
+            expired.Add(new ExpiredRequest((string)reply[i]!, (string)reply[i + 1]!));
+        }
+
+        return expired;
+    }
+
+    /// <summary>Our request for the library's approval request <paramref name="libraryRequestId"/> of the session, if one was made.</summary>
+    public async Task<ApprovalRecord?> ForLibraryRequestAsync(string sessionId, string libraryRequestId)
+    {
+        var requestId = await _db.HashGetAsync(RunnerKeys.Journal(sessionId), "a:" + libraryRequestId);
+        return requestId.IsNull ? null : await GetAsync(requestId.ToString());
+    }
+
+    public async Task<ApprovalRecord?> GetAsync(string requestId)
+        => ToRecord(requestId, await _db.HashGetAllAsync(RedisKeys.Approval(requestId)));
+
+    /// <summary>
+    /// Pending requests not yet due by Redis's clock, newest first, at most <paramref name="limit"/>; only
+    /// <paramref name="owner"/>'s sessions' when it is set, only <paramref name="sessionId"/>'s when that is.
+    /// </summary>
+    public async Task<IReadOnlyList<ApprovalRecord>> ListPendingAsync(string? owner, string? sessionId, int limit)
+    {
+        var now = await RedisClock.NowMsAsync(_db);
+        var ids = sessionId is null
+            ? await _db.SortedSetRangeByScoreAsync(RedisKeys.PendingApprovals, now, double.PositiveInfinity, Exclude.Start)
+            : await _db.SortedSetRangeByRankAsync(RunnerKeys.SessionApprovals(sessionId));
+        var records = await ReadAsync(ids);
+        return [.. records
+            .Where(r => r.Status == ApprovalDecisions.Pending && r.ExpiresAt > now && (owner is null || r.Owner == owner))
+            .OrderByDescending(r => r.RequestedAt)
+            .Take(limit)];
+    }
+
+    /// <summary>Audit records, newest decision first, at most <paramref name="limit"/>, with the same filters as pending ones.</summary>
+    public async Task<IReadOnlyList<ApprovalRecord>> ListDecidedAsync(string? owner, string? sessionId, int limit)
+    {
+        IReadOnlyList<ApprovalRecord> records;
+        if (sessionId is not null)
+        {
+            records = await ReadAsync(await _db.SortedSetRangeByRankAsync(RunnerKeys.SessionApprovals(sessionId)));
+        }
+        else
+        {
+            // Newest first, and a little more than asked, since an index entry may outlive its record by a moment.
+            var index = owner is null ? RunnerKeys.DecidedApprovals : RunnerKeys.DecidedApprovalsOf(owner);
+            records = await ReadAsync(await _db.SortedSetRangeByRankAsync(index, 0, limit * 2, Order.Descending));
+        }
+
+        return [.. records
+            .Where(r => r.Status != ApprovalDecisions.Pending && r.DecidedAt is not null && (owner is null || r.Owner == owner))
+            .OrderByDescending(r => r.DecidedAt)
+            .Take(limit)];
+    }
+
+    private async Task<IReadOnlyList<ApprovalRecord>> ReadAsync(RedisValue[] ids)
+    {
+        var batch = _db.CreateBatch();
+        var reads = ids.Select(id => (Id: id.ToString(), Read: batch.HashGetAllAsync(RedisKeys.Approval(id.ToString())))).ToList();
+        batch.Execute();
+        var records = new List<ApprovalRecord>(reads.Count);
+        foreach (var (id, read) in reads)
+        {
+            if (ToRecord(id, await read) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
+    }
+
+    private static ApprovalRecord? ToRecord(string requestId, HashEntry[] entries)
+    {
         if (entries.Length == 0)
         {
             return null;
@@ -97,39 +159,19 @@ internal sealed class ApprovalStore(IConnectionMultiplexer redis, IOptions<Runne
             map.GetValueOrDefault("owner", ""),
             map.GetValueOrDefault("tool", ""),
             map.GetValueOrDefault("arguments", "null"),
-            ParseLong(map.GetValueOrDefault("requestedAt")),
-            ParseLong(map.GetValueOrDefault("expiresAt")),
+            ParseLong(map.GetValueOrDefault("requestedAt")) ?? 0,
+            ParseLong(map.GetValueOrDefault("expiresAt")) ?? 0,
             map.GetValueOrDefault("status", ""),
             map.GetValueOrDefault("by"),
-            map.GetValueOrDefault("reason"));
+            map.GetValueOrDefault("reason"),
+            ParseLong(map.GetValueOrDefault("decidedAt")),
+            map.TryGetValue("executed", out var executed) ? executed == "1" : null,
+            map.GetValueOrDefault("result"),
+            map.ContainsKey("announced"));
     }
-
-    /// <summary>Pending requests not yet due, oldest request first; only <paramref name="owner"/>'s sessions' when it is set.</summary>
-    public async Task<IReadOnlyList<ApprovalRecord>> ListPendingAsync(long nowMs, string? owner = null, int max = 1000)
-    {
-        var ids = await _db.SortedSetRangeByScoreAsync(RedisKeys.PendingApprovals, nowMs, double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, max);
-        var records = new List<ApprovalRecord>(ids.Length);
-        foreach (var id in ids)
-        {
-            if (await GetAsync(id.ToString()) is { Status: ApprovalDecisions.Pending } record && (owner is null || record.Owner == owner))
-            {
-                records.Add(record);
-            }
-        }
-
-        return records.OrderBy(r => r.RequestedAt).ToList();
-    }
-
-    /// <summary>Ids of pending requests whose expiry is at or before <paramref name="nowMs"/>.</summary>
-    public async Task<IReadOnlyList<string>> OverdueAsync(long nowMs, int max)
-        => (await _db.SortedSetRangeByScoreAsync(RedisKeys.PendingApprovals, double.NegativeInfinity, nowMs, Exclude.None, Order.Ascending, 0, max))
-            .Select(v => v.ToString()).ToList();
-
-    public async Task RemovePendingAsync(string requestId)
-        => await _db.SortedSetRemoveAsync(RedisKeys.PendingApprovals, requestId);
 
     private static string? Blank(string value) => value.Length == 0 ? null : value;
 
-    private static long ParseLong(string? value)
-        => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+    private static long? ParseLong(string? value)
+        => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 }

@@ -5,11 +5,13 @@ using Nexus.AgentRunner.Agent;
 using Nexus.AgentRunner.Api;
 using Nexus.AgentRunner.Approvals;
 using Nexus.AgentRunner.Auth;
+using Nexus.AgentRunner.Durable;
 using Nexus.AgentRunner.Instances;
 using Nexus.AgentRunner.Sessions;
 using Nexus.AgentRunner.Telemetry;
 using Nexus.Contracts.Events;
 using Nexus.Contracts.Publishing;
+using Nexus.Contracts.Runner;
 
 namespace Nexus.AgentRunner.Hosting;
 
@@ -31,29 +33,40 @@ internal static class AgentRunnerExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddNotificationPublisher();
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, NexusJsonContext.Default));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, NexusJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, RunnerJsonContext.Default);
+        });
         services.AddOpenApi();
 
         services.AddSingleton(sp => BrainFactory.Create(sp.GetRequiredService<IOptions<RunnerOptions>>()));
         services.AddSingleton<RunnerInstance>();
         services.AddSingleton<SessionEvents>();
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<SessionLeases>();
+        services.AddSingleton<ConversationStore>();
+        services.AddSingleton<ToolJournal>();
         services.AddSingleton<ApprovalStore>();
         services.AddSingleton<ApprovalResolver>();
-        services.AddSingleton<ApprovalWaiter>();
+        services.AddSingleton<ApprovalGate>();
+        services.AddSingleton<AgentLoop>();
+        services.AddSingleton<SessionFinisher>();
         services.AddSingleton<SessionRunner>();
+        services.AddSingleton<PickupBell>();
         services.AddSingleton<SessionManager>();
-        services.AddSingleton<OrphanSweeper>();
+        services.AddSingleton<SessionPickup>();
         services.AddSingleton<ApprovalExpirySweeper>();
 
-        // Started in order, stopped in reverse: the sandbox is checked before any session can run; sessions end first
-        // (publishing their agent.completed), the heartbeat last.
+        // Started in order, stopped in reverse: the sandbox is checked before any session can run; on stop, pickups end
+        // first, then sessions drain (end or park, issue 13 item 9) while the heartbeat still renews their leases.
         services.AddSingleton<SandboxRoot>();
         services.AddHostedService(sp => sp.GetRequiredService<SandboxRoot>());
         services.AddHostedService<RunnerHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<ApprovalExpirySweeper>());
         services.AddHostedService(sp => sp.GetRequiredService<SessionManager>());
         services.AddHostedService<RunnerGauges>();
+        services.AddHostedService<WakeListener>();
         return builder;
     }
 

@@ -14,9 +14,9 @@ internal sealed class ApprovalOptions
     /// </summary>
     public bool AllowSelfApproval { get; set; } = true;
 
-    /// <summary>How often a waiting session reads its approval's stored state (default 250 ms).</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How long a decided request's audit record is kept (docs/protocol.md 4.2; default 30 days).</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How often the sweeper looks for overdue pending approvals (default 1 s).</summary>
+    /// <summary>How often the sweeper asks Redis for overdue pending approvals (default 1 s); Redis's clock decides what is overdue.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -60,6 +60,16 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
             failures.Add("Runner:HeartbeatTtl must be at least twice Runner:HeartbeatInterval.");
         }
 
+        if (options.LeaseDuration < options.HeartbeatInterval * 2 || options.LeaseDuration > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"Runner:LeaseDuration must be at least twice Runner:HeartbeatInterval and at most 10 minutes (was {options.LeaseDuration}).");
+        }
+
+        if (options.DrainTimeout < TimeSpan.Zero || options.DrainTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"Runner:DrainTimeout must be between 0 and 10 minutes (was {options.DrainTimeout}).");
+        }
+
         var model = options.Model;
         if (model.IsConfigured)
         {
@@ -89,9 +99,9 @@ internal sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOption
             failures.Add($"Approvals:Timeout must be between 100 ms and 7 days (was {options.Timeout}).");
         }
 
-        if (options.PollInterval < TimeSpan.FromMilliseconds(10) || options.PollInterval > TimeSpan.FromMinutes(1))
+        if (options.AuditRetention < TimeSpan.FromSeconds(1) || options.AuditRetention > TimeSpan.FromDays(3650))
         {
-            failures.Add($"Approvals:PollInterval must be between 10 ms and 1 minute (was {options.PollInterval}).");
+            failures.Add($"Approvals:AuditRetention must be between 1 second and 3650 days (was {options.AuditRetention}).");
         }
 
         if (options.SweepInterval < TimeSpan.FromMilliseconds(10) || options.SweepInterval > TimeSpan.FromMinutes(10))

@@ -36,11 +36,30 @@ internal sealed class RunnerOptions
     /// <summary>How long session and approval records stay in Redis after their last change (default 7 days).</summary>
     public TimeSpan RecordRetention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How often this instance renews its heartbeat and looks for orphaned sessions (default 5 s).</summary>
+    /// <summary>How often this instance renews its heartbeat and its sessions' leases, and looks for sessions waiting for a runner (default 5 s).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Time to live of the heartbeat key: an instance silent this long is dead (default 15 s).</summary>
     public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a runner holds a session's lease without renewing it (default 15 s; renewed every heartbeat). A runner
+    /// silent for longer (crashed, stalled) loses its sessions to another replica, and its writes and publishes for them
+    /// are refused from then on (issue 13, fencing).
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// On stop, how long running sessions may go on to finish or to reach an approval (default 10 s); those still running
+    /// then are parked for another replica to continue. Keep it below the host's shutdown timeout (30 s by default).
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether a denied or expired approval ends the session (<c>agent.completed</c> with reason <c>denied</c>) or is
+    /// returned to the brain as the tool's result. Unset (default): true with the built-in planner, false with a model.
+    /// </summary>
+    public bool? DenialEndsSession { get; set; }
 
     /// <summary>An OpenAI-compatible model; when its endpoint is empty the built-in planner is the brain.</summary>
     public ModelOptions Model { get; set; } = new();

@@ -6,14 +6,14 @@ using StackExchange.Redis;
 namespace Nexus.AgentRunner.Instances;
 
 /// <summary>
-/// Keeps <c>nexus:runner:&lt;id&gt;</c> alive while this instance runs, and each beat ends orphaned sessions
-/// and applies cancel requests stored by other replicas. The first beat and sweep happen at start-up,
-/// before the API serves, so no session can be created under a missing heartbeat.
+/// Keeps <c>nexus:runner:&lt;id&gt;</c> alive while this instance runs, and each beat renews the leases of the sessions it
+/// holds, takes on sessions that wait for a runner (decided, drained, or left by a runner that went silent), and applies
+/// cancel requests stored by other replicas. The first beat happens at start-up, before the API serves.
 /// </summary>
 internal sealed partial class RunnerHeartbeat(
     RunnerInstance instance,
-    OrphanSweeper sweeper,
     SessionManager sessions,
+    SessionPickup pickup,
     IConnectionMultiplexer redis,
     IOptions<RunnerOptions> options,
     TimeProvider timeProvider,
@@ -31,7 +31,6 @@ internal sealed partial class RunnerHeartbeat(
         await base.StopAsync(cancellationToken);
         try
         {
-            // Gone at once, so other replicas need not wait for the TTL to end what this one left behind.
             await redis.GetDatabase().KeyDeleteAsync(RunnerKeys.Heartbeat(instance.Id));
         }
         catch (Exception ex)
@@ -62,7 +61,8 @@ internal sealed partial class RunnerHeartbeat(
         try
         {
             await redis.GetDatabase().StringSetAsync(RunnerKeys.Heartbeat(instance.Id), timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), options.Value.HeartbeatTtl);
-            await sweeper.SweepOnceAsync();
+            await sessions.RenewLeasesAsync();
+            await pickup.PickUpAsync();
             await sessions.ApplyStoredCancelRequestsAsync();
         }
         catch (Exception ex)
@@ -76,7 +76,7 @@ internal sealed partial class RunnerHeartbeat(
         [LoggerMessage(3400, LogLevel.Information, "Runner instance {InstanceId} starting")]
         public static partial void Starting(ILogger logger, string instanceId);
 
-        [LoggerMessage(3401, LogLevel.Warning, "Runner heartbeat or orphan sweep failed, retrying at the next beat: {Reason}")]
+        [LoggerMessage(3401, LogLevel.Warning, "Runner heartbeat, lease renewal or pickup failed, retrying at the next beat: {Reason}")]
         public static partial void BeatFailed(ILogger logger, string reason, Exception exception);
     }
 }

@@ -1,4 +1,6 @@
 using Nexus.AgentRunner.Agent;
+using Nexus.AgentRunner.Durable;
+using Nexus.Contracts.Publishing;
 
 namespace Nexus.AgentRunner.Sessions;
 
@@ -7,13 +9,21 @@ internal enum CancelKind
 {
     None,
     User,
+
+    /// <summary>The runner is stopping and its drain time is over: the session is parked for another replica.</summary>
     Shutdown,
+
+    /// <summary>Another runner took the session over: this one stops without a word (issue 13, fencing).</summary>
+    LeaseLost,
 }
 
-/// <summary>A session running on this instance: its identity, its cancellation and what its tools may use.</summary>
-internal sealed class AgentSession(SessionRecord record, SessionSandbox sandbox, SessionEvents events) : ISessionContext
+/// <summary>
+/// A session held by this instance: its identity, the fence of its lease, its cancellation and what its tools may use.
+/// It lives from a start or a resume to the session's end or the next park; the session itself lives in Redis.
+/// </summary>
+internal sealed class AgentSession(SessionRecord record, long fence, SessionSandbox sandbox, SessionEvents events) : ISessionContext, ISessionLease
 {
-    private int _step;
+    private int _step = record.Steps;
     private int _cancelKind;
 
     public string SessionId => record.SessionId;
@@ -24,12 +34,19 @@ internal sealed class AgentSession(SessionRecord record, SessionSandbox sandbox,
 
     public long StartedAt => record.StartedAt;
 
+    /// <summary>The W3C trace context of the <c>agent.run</c> that created the session, so every resume joins its trace.</summary>
+    public string? TraceParent => record.TraceParent;
+
+    public Fence Fence { get; } = SessionLeases.FenceOf(record.SessionId, fence);
+
+    public int Steps => Volatile.Read(ref _step);
+
     public SessionSandbox Sandbox => sandbox;
 
     public CancellationTokenSource Cancellation { get; } = new();
 
-    /// <summary>The approval this session waits for, if any: resolved as expired when the session ends first.</summary>
-    public string? PendingApprovalId { get; set; }
+    /// <summary>The approval request this session waits for when it ends (cancel of a parked session): it expires.</summary>
+    public string? PendingApprovalId { get; init; } = record.PendingApproval;
 
     public CancelKind CancelKind => (CancelKind)Volatile.Read(ref _cancelKind);
 
@@ -45,5 +62,5 @@ internal sealed class AgentSession(SessionRecord record, SessionSandbox sandbox,
     }
 
     public Task ReportProgressAsync(string message, CancellationToken cancellationToken)
-        => events.ProgressAsync(SessionId, Interlocked.Increment(ref _step), message);
+        => events.ProgressAsync(this, Interlocked.Increment(ref _step), message);
 }

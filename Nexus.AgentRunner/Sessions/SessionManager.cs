@@ -2,24 +2,29 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Nexus.AgentRunner.Agent;
+using Nexus.AgentRunner.Durable;
 using Nexus.AgentRunner.Hosting;
 using Nexus.AgentRunner.Instances;
 using Nexus.AgentRunner.Telemetry;
 using Nexus.Contracts;
-using Nexus.Contracts.Redis;
+using Nexus.Contracts.Events;
 using StackExchange.Redis;
 
 namespace Nexus.AgentRunner.Sessions;
 
 /// <summary>
-/// Starts, cancels and tracks the sessions of this instance, at most <c>Runner:MaxConcurrentSessions</c> at once
-/// (more are refused, 503: a full runner should shed load rather than queue unbounded work). On shutdown it
-/// cancels every session and waits for each to publish its agent.completed.
+/// Starts, resumes, cancels and tracks the sessions this instance holds, at most <c>Runner:MaxConcurrentSessions</c> at
+/// once (more are refused, 503: a full runner should shed load rather than queue unbounded work). A parked session holds
+/// no slot. On stop it drains: running sessions get <c>Runner:DrainTimeout</c> to end or park, then the rest are parked
+/// for another replica (issue 13 item 9).
 /// </summary>
 internal sealed partial class SessionManager(
     SessionStore store,
     SessionRunner runner,
+    SessionFinisher finisher,
     SessionEvents events,
+    SessionLeases leases,
+    PickupBell bell,
     SandboxRoot sandbox,
     RunnerInstance instance,
     IConnectionMultiplexer redis,
@@ -33,12 +38,16 @@ internal sealed partial class SessionManager(
     private readonly ConcurrentDictionary<string, AgentSession> _running = new(StringComparer.Ordinal);
     private volatile bool _stopping;
 
+    public bool IsStopping => _stopping;
+
+    public int FreeSlots => _slots.CurrentCount;
+
     public bool IsRunningHere(string sessionId) => _running.ContainsKey(sessionId);
 
     public async Task<StartResult> StartAsync(string owner, string task, string? idempotencyKey)
     {
         var db = redis.GetDatabase();
-        var idemKey = idempotencyKey is null ? null : RedisKeys.RunIdempotency(owner, idempotencyKey);
+        var idemKey = idempotencyKey is null ? null : RunnerKeys.RunIdempotency(owner, idempotencyKey);
         if (idemKey is not null && await db.StringGetAsync(idemKey) is { IsNull: false } seen)
         {
             return new StartResult(StartOutcome.Existing, seen.ToString());
@@ -61,33 +70,31 @@ internal sealed partial class SessionManager(
                 return new StartResult(StartOutcome.Existing, (await db.StringGetAsync(idemKey)).ToString());
             }
 
-            var record = new SessionRecord(sessionId, owner, task, SessionStatus.Running, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), instance.Id);
-            var session = new AgentSession(record, sandbox.For(sessionId), events);
-
-            // Tracked before the record exists, so the orphan sweep never mistakes it for a dead one.
-            _running[sessionId] = session;
-            bool created;
+            // The trace of the agent.run that creates the session, kept so whoever resumes it continues that trace.
+            var parent = Activity.Current;
+            var traceParent = parent?.IdFormat == ActivityIdFormat.W3C ? parent.Id : null;
+            (long StartedAt, long Fence)? created;
             try
             {
                 // The owner is stored before agent.started (published by the runner) so every gateway can route agent:<id>.
-                created = await store.CreateAsync(record);
+                created = await store.CreateAsync(sessionId, owner, task, instance.Id, traceParent);
             }
             catch
             {
-                await ForgetAsync(sessionId, idemKey);
+                await ForgetAsync(idemKey);
                 throw;
             }
 
-            if (!created)
+            if (created is not { } lease)
             {
-                await ForgetAsync(sessionId, idemKey);
+                await ForgetAsync(idemKey);
                 RunnerTelemetry.SessionsRejected.Add(1, new KeyValuePair<string, object?>("reason", "quota"));
                 Log.QuotaExceeded(logger, owner, options.Value.MaxSessionsPerUser);
                 return new StartResult(StartOutcome.QuotaExceeded, null);
             }
 
-            var parent = Activity.Current?.Context ?? default;
-            session.Completion = Task.Run(() => RunAndReleaseAsync(session, parent));
+            var record = new SessionRecord(sessionId, owner, task, SessionStatus.Running, lease.StartedAt, instance.Id, TraceParent: traceParent);
+            Run(new AgentSession(record, lease.Fence, sandbox.For(sessionId), events), parent?.Context ?? default, resumed: false);
             started = true;
             return new StartResult(StartOutcome.Created, sessionId);
         }
@@ -100,10 +107,54 @@ internal sealed partial class SessionManager(
         }
     }
 
-    /// <summary>Undoes what <see cref="StartAsync"/> did before the record was written (the slot is released by its caller).</summary>
-    private async Task ForgetAsync(string sessionId, string? idemKey)
+    /// <summary>
+    /// Continues a session this runner has just claimed (decided, drained, or taken over); when no slot is free after all,
+    /// it goes back to the queue for another replica.
+    /// </summary>
+    public async Task ResumeAsync(ClaimedSession claim)
     {
-        _running.TryRemove(sessionId, out _);
+        if (_stopping || !_slots.Wait(0))
+        {
+            await leases.ReleaseToReadyAsync(claim.SessionId, claim.Fence);
+            return;
+        }
+
+        var started = false;
+        try
+        {
+            if (await store.GetAsync(claim.SessionId) is not { } record)
+            {
+                return;
+            }
+
+            var session = new AgentSession(record, claim.Fence, sandbox.For(claim.SessionId), events) { PendingApprovalId = null };
+            var parent = ActivityContext.TryParse(record.TraceParent, null, out var context) ? context : default;
+            Run(session, parent, resumed: true);
+            started = true;
+        }
+        finally
+        {
+            if (!started)
+            {
+                _slots.Release();
+            }
+        }
+    }
+
+    private void Run(AgentSession session, ActivityContext parent, bool resumed)
+    {
+        // This runner may take over a session it still runs itself (its heartbeat came too late): the older run is fenced
+        // out already; stop it now rather than at its next write.
+        _running.AddOrUpdate(session.SessionId, session, (_, older) =>
+        {
+            older.Cancel(CancelKind.LeaseLost);
+            return session;
+        });
+        session.Completion = Task.Run(() => RunAndReleaseAsync(session, parent, resumed));
+    }
+
+    private async Task ForgetAsync(string? idemKey)
+    {
         if (idemKey is not null)
         {
             await redis.GetDatabase().KeyDeleteAsync(idemKey);
@@ -133,6 +184,15 @@ internal sealed partial class SessionManager(
         {
             session.Cancel(CancelKind.User);
         }
+        else if (await leases.ClaimAsync(sessionId) is { } fence)
+        {
+            // Parked (or queued for a runner): nobody holds it, so this replica ends it, once, under a lease of its own.
+            var parked = new AgentSession(record, fence, sandbox.For(sessionId), events)
+            {
+                PendingApprovalId = record.Status == SessionStatus.WaitingApproval ? record.PendingApproval : null,
+            };
+            await finisher.FinishAsync(parked, new SessionEnd(SessionStatus.Cancelled, false, null, CompletionReasons.Cancelled, null));
+        }
         else
         {
             // Another replica runs it: the stored flag is the truth (checked each heartbeat), the message wakes it now.
@@ -148,9 +208,22 @@ internal sealed partial class SessionManager(
     {
         foreach (var session in _running.Values)
         {
-            if (session.CancelKind == CancelKind.None && await store.GetAsync(session.SessionId) is { CancelRequested: true })
+            if (session.CancelKind == CancelKind.None && await store.CancelRequestedAsync(session.SessionId))
             {
                 session.Cancel(CancelKind.User);
+            }
+        }
+    }
+
+    /// <summary>Renews the lease of every session held here; one that another runner took stops at once, silently.</summary>
+    public async Task RenewLeasesAsync()
+    {
+        foreach (var session in _running.Values)
+        {
+            if (!await leases.RenewAsync(session.SessionId, session.Fence.Number))
+            {
+                Log.LeaseNotRenewed(logger, session.SessionId, session.Fence.Number);
+                session.Cancel(CancelKind.LeaseLost);
             }
         }
     }
@@ -171,10 +244,22 @@ internal sealed partial class SessionManager(
     {
         _stopping = true;
         var sessions = _running.Values.ToList();
-        Log.ShuttingDown(logger, sessions.Count);
-        foreach (var session in sessions)
+        Log.Draining(logger, sessions.Count, options.Value.DrainTimeout);
+        try
         {
-            session.Cancel(CancelKind.Shutdown);
+            // Sessions may end or reach an approval (and park) on their own first.
+            await Task.WhenAll(sessions.Select(s => s.Completion)).WaitAsync(options.Value.DrainTimeout, timeProvider, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var session in _running.Values)
+            {
+                session.Cancel(CancelKind.Shutdown);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's own stop timeout is over.
         }
 
         try
@@ -191,16 +276,19 @@ internal sealed partial class SessionManager(
 
     public void Dispose() => _slots.Dispose();
 
-    private async Task RunAndReleaseAsync(AgentSession session, ActivityContext parent)
+    private async Task RunAndReleaseAsync(AgentSession session, ActivityContext parent, bool resumed)
     {
         try
         {
-            await runner.RunAsync(session, parent);
+            await runner.RunAsync(session, parent, resumed);
         }
         finally
         {
-            _running.TryRemove(session.SessionId, out _);
+            _running.TryRemove(KeyValuePair.Create(session.SessionId, session));
             _slots.Release();
+
+            // A slot is free: sessions may be waiting in the queue for one.
+            bell.Ring();
         }
     }
 
@@ -215,10 +303,13 @@ internal sealed partial class SessionManager(
         [LoggerMessage(3002, LogLevel.Information, "Cancel of session {SessionId} requested by {User}")]
         public static partial void CancelRequested(ILogger logger, string sessionId, string user);
 
-        [LoggerMessage(3003, LogLevel.Information, "Runner stopping: cancelling {Count} sessions")]
-        public static partial void ShuttingDown(ILogger logger, int count);
+        [LoggerMessage(3003, LogLevel.Information, "Runner stopping: {Count} sessions running, {DrainTimeout} to end or park before they are parked for another replica")]
+        public static partial void Draining(ILogger logger, int count, TimeSpan drainTimeout);
 
-        [LoggerMessage(3004, LogLevel.Warning, "Runner stopped before {Count} sessions finished; the orphan sweep of another runner ends them")]
+        [LoggerMessage(3004, LogLevel.Warning, "Runner stopped before {Count} sessions let go; their leases run out and another replica continues them")]
         public static partial void ShutdownTimedOut(ILogger logger, int count);
+
+        [LoggerMessage(3006, LogLevel.Warning, "Session {SessionId}: the lease (fence {Fence}) could not be renewed; another runner holds it")]
+        public static partial void LeaseNotRenewed(ILogger logger, string sessionId, long fence);
     }
 }

@@ -12,4 +12,6 @@ internal sealed record SessionRecord(
     string? Result = null,
     string? Reason = null,
     string? PendingApproval = null,
-    bool CancelRequested = false);
+    bool CancelRequested = false,
+    int Steps = 0,
+    string? TraceParent = null);

@@ -18,8 +18,16 @@ public static class HistoryLibrary
     /// <summary>The function of the durable publish.</summary>
     public const string PublishFunction = "nexus_publish";
 
+    /// <summary>
+    /// The durable publish of an agent session's events: <c>FCALL nexus_publish_fenced 1 &lt;lease key&gt; &lt;channel&gt;
+    /// &lt;payload&gt; &lt;fence&gt;</c> publishes as <see cref="PublishFunction"/> does only while the session's lease (a hash
+    /// whose field <c>fence</c> is the fencing number) holds that number, and returns nil otherwise, publishing nothing:
+    /// a runner that lost the session's lease can no longer speak for it (issue 13, fencing).
+    /// </summary>
+    public const string PublishFencedFunction = "nexus_publish_fenced";
+
     /// <summary>Bumped whenever <see cref="Source"/> changes; <c>FUNCTION LOAD REPLACE</c> makes the newest loader win.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public static string Source { get; } = $$"""
         #!lua name=nexus
@@ -65,6 +73,15 @@ public static class HistoryLibrary
           return id
         end
 
+        -- KEYS[1]: the session's lease hash; ARGV: channel, payload, fence. nil when the lease holds another number.
+        local function publish_fenced(keys, args)
+          if keys[1] == nil or redis.call('HGET', keys[1], 'fence') ~= args[3] then
+            return false
+          end
+          return publish(keys, args)
+        end
+
         redis.register_function('{{PublishFunction}}', publish)
+        redis.register_function('{{PublishFencedFunction}}', publish_fenced)
         """;
 }

@@ -59,6 +59,17 @@ public sealed partial class NotificationPublisher
     /// is cancelled by the caller, or for a bad channel or event name.
     /// </summary>
     public async Task<string?> PublishAsync(string channel, string @event, JsonElement data, CancellationToken cancellationToken = default)
+        => (await PublishCoreAsync(channel, @event, data, null, cancellationToken)).Id;
+
+    /// <summary>
+    /// Publishes <paramref name="data"/> durably only while <paramref name="fence"/> still holds the session's lease
+    /// (<c>FCALL nexus_publish_fenced</c>, issue 13): a runner that lost the lease publishes nothing for the session.
+    /// Like <see cref="PublishAsync(string, string, JsonElement, CancellationToken)"/> it never throws for Redis failures.
+    /// </summary>
+    public Task<FencedPublishResult> PublishFencedAsync<T>(string channel, string @event, T data, JsonTypeInfo<T> typeInfo, Fence fence, CancellationToken cancellationToken = default)
+        => PublishCoreAsync(channel, @event, JsonSerializer.SerializeToElement(data, typeInfo), fence, cancellationToken);
+
+    private async Task<FencedPublishResult> PublishCoreAsync(string channel, string @event, JsonElement data, Fence? fence, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentException.ThrowIfNullOrEmpty(@event);
@@ -79,12 +90,19 @@ public sealed partial class NotificationPublisher
         try
         {
             var id = await _pipeline.ExecuteAsync(
-                static async (state, token) => await state.self.CallAsync(state.channel, state.payload).WaitAsync(token),
-                (self: this, channel, payload),
+                static async (state, token) => await state.self.CallAsync(state.channel, state.payload, state.fence).WaitAsync(token),
+                (self: this, channel, payload, fence),
                 cancellationToken);
+            if (id is null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, "fenced out");
+                Log.FencedOut(_logger, @event, redisChannel, fence!.Value.LeaseKey, fence.Value.Number);
+                return new FencedPublishResult(null, FencedOut: true);
+            }
+
             activity?.SetTag("messaging.message.id", id);
             Log.Published(_logger, @event, redisChannel, id);
-            return id;
+            return new FencedPublishResult(id, FencedOut: false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -94,23 +112,32 @@ public sealed partial class NotificationPublisher
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             Log.PublishFailed(_logger, @event, redisChannel, ex.GetType().Name, ex);
-            return null;
+            return default;
         }
     }
 
-    private async Task<string> CallAsync(string channel, byte[] payload)
+    /// <summary>The id, or null when a fenced publish was refused.</summary>
+    private async Task<string?> CallAsync(string channel, byte[] payload, Fence? fence)
     {
         var db = _redis.GetDatabase();
         try
         {
-            return (string)(await db.ExecuteAsync("FCALL", HistoryLibrary.PublishFunction, 0, channel, payload))!;
+            return await CallOnceAsync(db, channel, payload, fence);
         }
         catch (RedisServerException ex) when (ex.Message.Contains("Function not found", StringComparison.OrdinalIgnoreCase))
         {
             // Redis restarted without its data (or was never told): load the library and try once more.
             await _library.LoadAsync();
-            return (string)(await db.ExecuteAsync("FCALL", HistoryLibrary.PublishFunction, 0, channel, payload))!;
+            return await CallOnceAsync(db, channel, payload, fence);
         }
+    }
+
+    private static async Task<string?> CallOnceAsync(IDatabase db, string channel, byte[] payload, Fence? fence)
+    {
+        var reply = fence is { } f
+            ? await db.ExecuteAsync("FCALL", HistoryLibrary.PublishFencedFunction, 1, f.LeaseKey, channel, payload, f.Number)
+            : await db.ExecuteAsync("FCALL", HistoryLibrary.PublishFunction, 0, channel, payload);
+        return reply.IsNull ? null : (string)reply!;
     }
 
     private static partial class Log
@@ -120,5 +147,8 @@ public sealed partial class NotificationPublisher
 
         [LoggerMessage(3901, LogLevel.Warning, "Could not publish {Event} on {Channel}, giving up: {Reason}")]
         public static partial void PublishFailed(ILogger logger, string @event, string channel, string reason, Exception exception);
+
+        [LoggerMessage(3902, LogLevel.Information, "Did not publish {Event} on {Channel}: the lease {LeaseKey} no longer holds fence {Fence}")]
+        public static partial void FencedOut(ILogger logger, string @event, string channel, string leaseKey, long fence);
     }
 }

@@ -1,18 +1,23 @@
+using System.Text.Json.Serialization;
+
 namespace Nexus.Contracts.Runner;
 
 // The AgentRunner's HTTP API (docs/protocol.md section 5.1), called by the gateway through service discovery
 // ("http://agentrunner") with its service credential, and by users through the front door under /api with a token.
 // The caller is always the authenticated user: no body or query field names anyone.
 //
-//   POST /api/sessions                          CreateSessionRequest, header Idempotency-Key
-//        201 CreateSessionResponse (200 when the key was seen before: same session)
+//   POST /api/sessions                          CreateSessionRequest, header Idempotency-Key (1..100 characters)
+//        201 CreateSessionResponse (200 when the caller sent the key before, within 24 hours: same session)
 //        429 problem { limit: "sessions_per_user" | "runner_capacity", max }
 //   POST /api/sessions/{sessionId}/cancel       202 CancelSessionResponse | 403 (not the owner) | 404
-//   GET  /api/sessions                          200 SessionListResponse (the caller's)
-//   GET  /api/approvals                         200 ApprovalListResponse (pending; under restriction a
-//                                               non-approver sees only the requests of their own sessions)
+//   GET  /api/sessions                          200 SessionListResponse (the caller's; endedAt, result, reason once ended)
+//   GET  /api/approvals?state=pending|decided&sessionId=..&limit=1..100
+//        200 ApprovalListResponse (state pending, the default) | ApprovalAuditListResponse (state decided),
+//        newest first, at most limit (default: every pending request, the newest 100 records); under restriction a non-approver sees only the
+//        requests of their own sessions | 400 naming the bad query parameter
 //   POST /api/approvals/{requestId}/decision    DecisionRequest
 //        200 DecisionResponse | 403 (not an approver, or self-approval forbidden) | 404 | 409 ApprovalConflict
+//        (already decided, expired, or its session can no longer continue: the request is then expired)
 // Every route answers 401 without a valid user token or service credential. Errors other than 409 are
 // RFC 7807 problem details with a "param" extension for 400s.
 
@@ -22,8 +27,18 @@ public sealed record CreateSessionResponse(string SessionId);
 
 public sealed record CancelSessionResponse(string SessionId, string Status);
 
-/// <summary>One entry of agent.list (docs/protocol.md 4.2).</summary>
-public sealed record SessionSummary(string SessionId, string Task, string Status, long StartedAt);
+/// <summary>
+/// One entry of agent.list (docs/protocol.md 4.2). <c>EndedAt</c>, <c>Result</c> and <c>Reason</c> (as in agent.completed) are
+/// left out until the session has ended.
+/// </summary>
+public sealed record SessionSummary(
+    string SessionId,
+    string Task,
+    string Status,
+    long StartedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? EndedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Result = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
 
 public sealed record SessionListResponse(IReadOnlyList<SessionSummary> Sessions);
 

@@ -89,6 +89,70 @@ public sealed class AgentMethodsTests(FakeRunner runner) : IClassFixture<FakeRun
     }
 
     [Fact]
+    public async Task Run_with_an_idempotency_key_sends_it_as_is_so_a_retry_gets_the_same_session()
+    {
+        var first = await Call("agent.run", """{"task":"echo keyed","idempotencyKey":"client-key-1"}""");
+        var again = await Call("agent.run", """{"task":"echo keyed","idempotencyKey":"client-key-1"}""");
+
+        Assert.Equal("s_alice_client-key-1", first!.Value.GetProperty("result").GetProperty("sessionId").GetString());
+        Assert.Equal("s_alice_client-key-1", again!.Value.GetProperty("result").GetProperty("sessionId").GetString());
+        Assert.Equal(2, runner.Requests.Count(r => r.Target == "/api/sessions" && r.IdempotencyKey == "client-key-1"));
+    }
+
+    [Theory]
+    [InlineData("""{"task":"echo","idempotencyKey":""}""")]
+    [InlineData("""{"task":"echo","idempotencyKey":"   "}""")]
+    [InlineData("""{"task":"echo","idempotencyKey":5}""")]
+    [InlineData("""{"task":"echo","idempotencyKey":["k"]}""")]
+    public async Task Run_with_a_bad_idempotency_key_is_32602_and_never_reaches_the_runner(string parameters)
+    {
+        var before = runner.Requests.Count;
+        Rpc.AssertInvalidParam((await Call("agent.run", parameters))!.Value, "idempotencyKey");
+        Assert.Equal(before, runner.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Run_accepts_an_idempotency_key_of_100_characters_and_refuses_101()
+    {
+        var key = new string('k', 100);
+        var ok = await Call("agent.run", $$"""{"task":"echo","idempotencyKey":"{{key}}"}""");
+        Assert.True(ok!.Value.TryGetProperty("result", out _));
+        Rpc.AssertInvalidParam((await Call("agent.run", $$"""{"task":"echo","idempotencyKey":"{{key}}k"}"""))!.Value, "idempotencyKey");
+    }
+
+    [Fact]
+    public async Task Approval_list_of_decided_requests_returns_audit_records_and_forwards_session_and_limit()
+    {
+        var response = await Call("approval.list", """{"state":"decided","sessionId":"s 9","limit":5}""", user: "ann", approver: true);
+
+        var record = Assert.Single(response!.Value.GetProperty("result").GetProperty("approvals").EnumerateArray());
+        Assert.Equal("s 9", record.GetProperty("sessionId").GetString());
+        Assert.Equal("approved", record.GetProperty("decision").GetString());
+        Assert.Equal("bob", record.GetProperty("by").GetString());
+        Assert.Equal("fine", record.GetProperty("reason").GetString());
+        Assert.Equal(1764345700000, record.GetProperty("decidedAt").GetInt64());
+        Assert.True(record.GetProperty("outcome").GetProperty("executed").GetBoolean());
+        Assert.Equal("wrote 2 bytes to a.txt", record.GetProperty("outcome").GetProperty("result").GetString());
+        Assert.Contains(runner.Requests, r => r.Target == "/api/approvals?state=decided&sessionId=s%209&limit=5" && r.User == "ann" && r.Approver == "true");
+    }
+
+    [Theory]
+    [InlineData("""{"state":"open"}""", "state")]
+    [InlineData("""{"state":5}""", "state")]
+    [InlineData("""{"sessionId":""}""", "sessionId")]
+    [InlineData("""{"sessionId":7}""", "sessionId")]
+    [InlineData("""{"limit":0}""", "limit")]
+    [InlineData("""{"limit":101}""", "limit")]
+    [InlineData("""{"limit":2.5}""", "limit")]
+    [InlineData("""{"limit":"10"}""", "limit")]
+    public async Task Approval_list_checks_its_params_before_asking_the_runner(string parameters, string param)
+    {
+        var before = runner.Requests.Count;
+        Rpc.AssertInvalidParam((await Call("approval.list", parameters))!.Value, param);
+        Assert.Equal(before, runner.Requests.Count);
+    }
+
+    [Fact]
     public async Task Cancel_answers_cancelling()
     {
         var response = await Call("agent.cancel", """{"sessionId":"s_1"}""");

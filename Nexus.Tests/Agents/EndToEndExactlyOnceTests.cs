@@ -8,7 +8,8 @@ namespace Nexus.Tests.Agents;
 /// <summary>
 /// Issue 3, "tests it must have": 50 concurrent <c>approval.respond</c> calls through two gateway instances, each
 /// calling its own runner instance (service discovery configuration), over one real Redis: one winner, 49 conflicts,
-/// one <c>approval_resolved</c>.
+/// one <c>approval_resolved</c>. Since issue 13 the session is parked (no runner holds it) while the deciders race, and
+/// the one decision wakes it on either runner.
 /// </summary>
 public sealed class EndToEndExactlyOnceTests
 {
@@ -19,8 +20,10 @@ public sealed class EndToEndExactlyOnceTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var recorder = await NotifyRecorder.StartAsync(redis);
-        await using var runner1 = await RunnerHost.StartAsync(redis);
-        await using var runner2 = await RunnerHost.StartAsync(redis);
+        // One sandbox root for both replicas, as deployed replicas that continue each other's parked sessions share one.
+        var sandbox = Path.Combine(Path.GetTempPath(), "nexus-exactly-once", Guid.NewGuid().ToString("N"));
+        await using var runner1 = await RunnerHost.StartAsync(redis, new Dictionary<string, string?> { ["Runner:SandboxRoot"] = sandbox });
+        await using var runner2 = await RunnerHost.StartAsync(redis, new Dictionary<string, string?> { ["Runner:SandboxRoot"] = sandbox });
         await using var gateway1 = await GatewayHost.StartAsync(redis, RunnerAt(runner1));
         await using var gateway2 = await GatewayHost.StartAsync(redis, RunnerAt(runner2));
 
@@ -29,6 +32,12 @@ public sealed class EndToEndExactlyOnceTests
         var sessionId = await owner.RunAsync("write race.txt won");
         var request = (await observer.WaitForSessionEventAsync(EventNames.ApprovalRequest, sessionId)).GetProperty("data");
         var requestId = request.GetProperty("requestId").GetString()!;
+
+        // Parked before anyone decides: no runner holds the session.
+        await using (var connection = await redis.ConnectAsync())
+        {
+            await Wait.UntilAsync(async () => (string?)await connection.GetDatabase().HashGetAsync("nexus:lease:" + sessionId, "holder") == "", "the session to be parked");
+        }
 
         var deciders = await Task.WhenAll(Enumerable.Range(0, Deciders).Select(i => (i % 2 == 0 ? gateway1 : gateway2).ConnectAsync($"decider{i}")));
         try
@@ -68,8 +77,10 @@ public sealed class EndToEndExactlyOnceTests
 
             var completed = (await owner.WaitForSessionEventAsync(EventNames.AgentCompleted, sessionId)).GetProperty("data");
             Assert.Equal(decision == "approved", completed.GetProperty("success").GetBoolean());
-            // The session runs on the runner its gateway created it on.
-            Assert.Equal(decision == "approved", File.Exists(Path.Combine(runner1.SandboxRoot, sessionId, "race.txt")));
+            // The session was parked while the deciders raced; whichever replica continued it ran the tool once, or not at all.
+            Assert.Equal(decision == "approved", File.Exists(Path.Combine(sandbox, sessionId, "race.txt")));
+            Assert.Equal(decision == "approved" ? 1 : 0, recorder.ForSession(sessionId).Count(n => n.Event == EventNames.AgentProgress && n.Data.GetProperty("message").GetString() == "running write_file"));
+            Assert.Single(recorder.ForSession(sessionId), n => n.Event == EventNames.AgentCompleted);
         }
         finally
         {

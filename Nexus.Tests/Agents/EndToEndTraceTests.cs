@@ -70,6 +70,38 @@ public sealed class EndToEndTraceTests : IDisposable
         await WaitForSpanAsync(a => a.TraceId == trace2 && a.DisplayName == "rpc agent.run", "the second call's rpc span");
     }
 
+    [Fact]
+    public async Task A_session_that_waits_for_approval_ends_its_span_parked_and_its_resume_continues_the_same_trace()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var runner = await RunnerHost.StartAsync(redis);
+        await using var gateway = await GatewayHost.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["services:agentrunner:http:0"] = runner.Address.GetLeftPart(UriPartial.Authority),
+            ["Auth:ServiceKey"] = RunnerHost.ServiceKey,
+        });
+        await using var alice = await gateway.ConnectAsync("alice");
+        await using var bob = await gateway.ConnectAsync("bob");
+
+        var sessionId = await alice.RunAsync("write traced.txt x then echo resumed");
+        var requestId = (await bob.WaitForSessionEventAsync(EventNames.ApprovalRequest, sessionId)).GetProperty("data").GetProperty("requestId").GetString();
+
+        // While it waits, nothing of the session runs: its first span has ended, marked parked (no waiting span, no polls).
+        var parked = await WaitForSpanAsync(
+            a => a.DisplayName == "agent.session" && (string?)a.GetTagItem("nexus.session.id") == sessionId && (string?)a.GetTagItem("nexus.session.status") == "parked",
+            "the parked session span");
+        Assert.Equal(false, parked.GetTagItem("nexus.session.resumed"));
+
+        await bob.ResultAsync("approval.respond", new { requestId, decision = "approve" });
+        await alice.WaitForSessionEventAsync(EventNames.AgentCompleted, sessionId);
+        var resumed = await WaitForSpanAsync(
+            a => a.DisplayName == "agent.session" && (string?)a.GetTagItem("nexus.session.id") == sessionId && (string?)a.GetTagItem("nexus.session.status") == "completed",
+            "the resumed session span");
+        Assert.Equal(true, resumed.GetTagItem("nexus.session.resumed"));
+        Assert.Equal(parked.TraceId, resumed.TraceId);
+        await WaitForSpanAsync(a => a.TraceId == parked.TraceId && a.DisplayName == "rpc agent.run", "the agent.run span of the same trace");
+    }
+
     private async Task<ActivityTraceId> TraceOfSessionAsync(string sessionId)
     {
         var session = await WaitForSpanAsync(

@@ -17,7 +17,8 @@ namespace Nexus.Tests.Agents;
 /// A test double of the AgentRunner API on real Kestrel (127.0.0.1, free port) with canned answers keyed by ids:
 /// <c>missing</c> → 404, <c>s_bob</c> cancelled by someone else → 403, <c>done</c> → 409, <c>slow</c> never answers in time,
 /// <c>broken</c> → 500 always, task <c>fail-once</c> → 503 on the first attempt of each idempotency key, task <c>quota</c>
-/// → 429 (sessions_per_user, 8), request <c>forbidden</c> → 403. Like the real runner it answers 401 unless the call
+/// → 429 (sessions_per_user, 8), request <c>forbidden</c> → 403; <c>GET /api/approvals?state=decided</c> → one audit record
+/// (of the <c>sessionId</c> asked for, else <c>s_0</c>). Like the real runner it answers 401 unless the call
 /// carries the service credential <see cref="Runner.RunnerHost.ServiceKey"/>, and takes the caller from its headers.
 /// </summary>
 public sealed class FakeRunner : IAsyncLifetime
@@ -105,7 +106,19 @@ public sealed class FakeRunner : IAsyncLifetime
             sessions = new[] { new { sessionId = "s_1", task = "echo hi", status = "completed", startedAt = 1764345600000, owner = Caller(context) } },
         }));
 
-        app.MapGet("/api/approvals", () => Results.Json(new
+        app.MapGet("/api/approvals", (HttpContext context) => context.Request.Query["state"].ToString() == "decided" ? Results.Json(new
+        {
+            approvals = new[]
+            {
+                new
+                {
+                    requestId = "r_0", sessionId = context.Request.Query["sessionId"].FirstOrDefault() ?? "s_0", owner = "alice", tool = "write_file",
+                    arguments = new { file = "a.txt", text = "hi" }, requestedAt = 1764345600000, expiresAt = 1764345900000,
+                    decision = "approved", by = "bob", reason = "fine", decidedAt = 1764345700000,
+                    outcome = new { executed = true, result = "wrote 2 bytes to a.txt" },
+                },
+            },
+        }) : Results.Json(new
         {
             approvals = new[]
             {

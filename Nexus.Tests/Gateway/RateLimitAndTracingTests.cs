@@ -64,4 +64,37 @@ public sealed class RateLimitAndTracingTests
         Assert.Equal("traced", span.GetTagItem("nexus.event"));
         Assert.Equal(1, span.GetTagItem("nexus.gateway.recipients"));
     }
+
+    [Theory]
+    [InlineData("\"not-a-trace-context\"")]
+    [InlineData("\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-and-far-too-long-to-be-one-at-all\"")]
+    [InlineData("42")]
+    public async Task An_invalid_traceparent_is_ignored_and_the_call_starts_its_own_trace(string traceParent)
+    {
+        var user = "trace-" + Guid.NewGuid().ToString("N");
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Nexus.Gateway",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == "rpc notify.subscribe" && (string?)activity.GetTagItem("enduser.id") == user)
+                {
+                    spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await GatewayHost.StartAsync(redis);
+        await using var client = await host.ConnectAsync(user);
+
+        await client.SendTextAsync($$"""{"jsonrpc":"2.0","id":7,"method":"notify.subscribe","params":{"channels":["global"]},"traceparent":{{traceParent}}}""");
+
+        var reply = await client.WaitForMessageAsync(m => m.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.GetInt32() == 7, "the reply");
+        Assert.True(reply.TryGetProperty("result", out _), reply.GetRawText());
+        await Wait.UntilAsync(() => !spans.IsEmpty, "the call's span");
+        Assert.Equal(default, spans.Single().ParentSpanId);
+    }
 }

@@ -3,21 +3,30 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Nexus.AgentRunner.Approvals;
+using Nexus.AgentRunner.Durable;
 using Nexus.AgentRunner.Hosting;
 using Nexus.AgentRunner.Sessions;
 using Nexus.Contracts;
 using Nexus.Contracts.Events;
 using Nexus.Contracts.Publishing;
+using Nexus.Contracts.Redis;
 using Nexus.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace Nexus.Tests.Runner;
 
+/// <summary>
+/// Expiry (docs/protocol.md section 6, issue 13 item 5): what is due is Redis's clock's call, whichever replica sweeps and
+/// whatever its own clock says; each request is expired once; an expired parked session ends denied with an audit
+/// record that says expired.
+/// </summary>
 public sealed class ApprovalExpiryTests : IAsyncLifetime
 {
     private RedisServer _redis = null!;
     private ConnectionMultiplexer _connection = null!;
     private NotifyRecorder _events = null!;
+
+    private IDatabase Db => _connection.GetDatabase();
 
     public async Task InitializeAsync()
     {
@@ -34,66 +43,68 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sweeper_expires_a_request_only_once_it_is_due_and_only_once()
+    public async Task Two_replicas_sweeping_at_once_expire_a_due_request_once_and_announce_it_once()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z"));
         var (store, sweeper) = CreateSweeper(time);
         var other = CreateSweeper(time).Sweeper; // a second replica
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.CreateAsync(new ApprovalRecord("apr_1", "s_1", "alice", "write_file", "{}", now, now + 300_000, ApprovalDecisions.Pending));
+        var now = await RedisClock.NowMsAsync(Db);
+        await SeedPendingAsync("apr_1", "s_1", now - 300_000, now + 400);
 
-        Assert.Equal(0, await sweeper.SweepOnceAsync());
-        time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(1));
         Assert.Equal(0, await sweeper.SweepOnceAsync());
         Assert.Equal(ApprovalDecisions.Pending, (await store.GetAsync("apr_1"))!.Status);
 
-        time.Advance(TimeSpan.FromMilliseconds(1));
+        await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) >= now + 400, "Redis's clock to pass the due time");
         var counts = await Task.WhenAll(sweeper.SweepOnceAsync(), other.SweepOnceAsync());
         Assert.Equal(1, counts.Sum());
 
         var record = await store.GetAsync("apr_1");
         Assert.Equal(ApprovalDecisions.Expired, record!.Status);
         Assert.Equal(ApprovalDecisions.System, record.By);
+        Assert.False(record.Executed);
+        Assert.True(record.DecidedAt >= now + 400);
         var resolved = await _events.WaitForEventAsync("s_1", EventNames.ApprovalResolved);
         Assert.Equal("expired", resolved.Data.GetProperty("decision").GetString());
         Assert.Equal("system", resolved.Data.GetProperty("by").GetString());
-        Assert.Equal(resolved.Payload.GetProperty("timestamp").GetInt64(), time.GetUtcNow().ToUnixTimeMilliseconds());
-        Assert.Empty(await store.ListPendingAsync(now));
+        Assert.Empty(await store.ListPendingAsync(null, null, 100));
+        Assert.Single(await store.ListDecidedAsync(null, null, 100));
+        Assert.Single(_events.All, n => n.Event == EventNames.ApprovalResolved);
     }
 
     [Fact]
-    public async Task A_human_decision_after_the_due_time_expires_the_request_instead()
+    public async Task A_replica_whose_clock_runs_a_day_ahead_expires_nothing_early()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z"));
-        var (store, _) = CreateSweeper(time);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.CreateAsync(new ApprovalRecord("apr_2", "s_2", "alice", "write_file", "{}", now, now + 1000, ApprovalDecisions.Pending));
-        time.Advance(TimeSpan.FromSeconds(1));
+        var skewed = new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(1));
+        var (store, sweeper) = CreateSweeper(skewed);
+        var now = await RedisClock.NowMsAsync(Db);
+        await SeedPendingAsync("apr_skew", "s_skew", now, now + 1_500);
 
-        var outcome = await store.DecideAsync("apr_2", ApprovalDecisions.Approved, "bob", null, time.GetUtcNow().ToUnixTimeMilliseconds());
-        Assert.Equal(DecideResult.ExpiredInstead, outcome.Result);
-        Assert.Equal(ApprovalDecisions.Expired, outcome.Status);
-        Assert.Equal(ApprovalDecisions.System, outcome.By);
+        Assert.Equal(0, await sweeper.SweepOnceAsync());
+        var decision = await store.DecideAsync("apr_skew", ApprovalDecisions.Expired, ApprovalDecisions.System, null);
+        Assert.Equal(DecideResult.NotDue, decision.Result);
+        Assert.Equal(ApprovalDecisions.Pending, (await store.GetAsync("apr_skew"))!.Status);
+        Assert.Single(await store.ListPendingAsync(null, null, 100)); // listing uses Redis's clock too
+
+        await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) >= now + 1_500, "Redis's clock to pass the due time");
+        Assert.Equal(1, await sweeper.SweepOnceAsync());
     }
 
     [Fact]
-    public async Task Background_sweeper_runs_on_its_time_provider()
+    public async Task The_background_sweeper_is_scheduled_by_its_fake_clock_and_decides_by_redis_time()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z"));
         var (store, sweeper) = CreateSweeper(time);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.CreateAsync(new ApprovalRecord("apr_3", "s_3", "alice", "write_file", "{}", now, now + 300_000, ApprovalDecisions.Pending));
+        var now = await RedisClock.NowMsAsync(Db);
+        await SeedPendingAsync("apr_3", "s_3", now, now + 300);
         await sweeper.StartAsync(CancellationToken.None);
         try
         {
-            await Wait.UntilAsync(
-                async () =>
-                {
-                    time.Advance(TimeSpan.FromSeconds(30));
-                    return (await store.GetAsync("apr_3"))!.Status == ApprovalDecisions.Expired;
-                },
-                "the sweeper to expire the request");
-            Assert.True(time.GetUtcNow().ToUnixTimeMilliseconds() >= now + 300_000);
+            // Due by Redis's clock, but the fake clock has not moved: no sweep has run since the first, so still pending.
+            await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) >= now + 300, "Redis's clock to pass the due time");
+            Assert.Equal(ApprovalDecisions.Pending, (await store.GetAsync("apr_3"))!.Status);
+
+            time.Advance(new ApprovalOptions().SweepInterval);
+            await Wait.UntilAsync(async () => (await store.GetAsync("apr_3"))!.Status == ApprovalDecisions.Expired, "the sweep of the next fake interval");
         }
         finally
         {
@@ -102,11 +113,40 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unanswered_request_expires_after_the_configured_timeout_and_the_session_ends_denied()
+    public async Task A_decision_after_the_due_time_expires_the_request_instead()
+    {
+        var (store, _) = CreateSweeper(TimeProvider.System);
+        var now = await RedisClock.NowMsAsync(Db);
+        await SeedPendingAsync("apr_2", "s_2", now - 2000, now - 1, parked: true);
+
+        var outcome = await store.DecideAsync("apr_2", ApprovalDecisions.Approved, "bob", null);
+        Assert.Equal(DecideResult.ExpiredInstead, outcome.Result);
+        Assert.Equal(ApprovalDecisions.Expired, outcome.Status);
+        Assert.Equal(ApprovalDecisions.System, outcome.By);
+    }
+
+    [Fact]
+    public async Task A_decision_for_a_session_that_no_longer_waits_is_refused_and_the_request_expires()
+    {
+        var (store, _) = CreateSweeper(TimeProvider.System);
+        var now = await RedisClock.NowMsAsync(Db);
+        await SeedPendingAsync("apr_gone", "s_gone", now, now + 300_000, parked: false);
+
+        var outcome = await store.DecideAsync("apr_gone", ApprovalDecisions.Approved, "bob", null);
+
+        // Never "approved" and then dropped: the decider learns the final state (409, JSON-RPC -32003).
+        Assert.Equal(DecideResult.ExpiredInstead, outcome.Result);
+        Assert.Equal(ApprovalDecisions.Expired, (await store.GetAsync("apr_gone"))!.Status);
+        Assert.Null(await Db.SortedSetScoreAsync("nexus:sessions:ready", "s_gone"));
+    }
+
+    [Fact]
+    public async Task Unanswered_request_expires_after_the_configured_timeout_and_the_parked_session_ends_denied()
     {
         await using var runner = await RunnerHost.StartAsync(_redis, new Dictionary<string, string?> { ["Approvals:Timeout"] = "00:00:01" });
         var sessionId = await runner.RunAsync("alice", "write late.txt never");
         var request = await _events.WaitForEventAsync(sessionId, EventNames.ApprovalRequest);
+        var requestId = request.Data.GetProperty("requestId").GetString()!;
         Assert.Equal(1000, request.Data.GetProperty("expiresAt").GetInt64() - request.Data.GetProperty("requestedAt").GetInt64());
 
         var resolved = await _events.WaitForEventAsync(sessionId, EventNames.ApprovalResolved, TimeSpan.FromSeconds(10));
@@ -116,21 +156,50 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
         Assert.False(completed.Data.GetProperty("success").GetBoolean());
         Assert.Equal(CompletionReasons.Denied, completed.Data.GetProperty("reason").GetString());
         Assert.Single(_events.ForSession(sessionId), n => n.Event == EventNames.ApprovalResolved);
+        Assert.Single(_events.ForSession(sessionId), n => n.Event == EventNames.AgentCompleted);
 
-        var (late, body) = await runner.PostAsync($"/api/approvals/{request.Data.GetProperty("requestId").GetString()}/decision", new { decision = "approve" }, "bob");
+        var (late, body) = await runner.PostAsync($"/api/approvals/{requestId}/decision", new { decision = "approve" }, "bob");
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Equal("expired", body.GetProperty("status").GetString());
         Assert.Equal("system", body.GetProperty("by").GetString());
         Assert.False(File.Exists(Path.Combine(runner.SandboxRoot, sessionId, "late.txt")));
-        Assert.Equal(SessionStatus.Failed, (string?)await _connection.GetDatabase().HashGetAsync(Nexus.Contracts.Redis.RedisKeys.Session(sessionId), "status"));
+        Assert.Equal(SessionStatus.Failed, (string?)await Db.HashGetAsync(RedisKeys.Session(sessionId), "status"));
+
+        // The audit record says what happened: expired, by the system, the tool never ran.
+        var (_, audit) = await runner.GetAsync($"/api/approvals?state=decided&sessionId={sessionId}", "alice");
+        var record = Assert.Single(audit.GetProperty("approvals").EnumerateArray());
+        Assert.Equal(requestId, record.GetProperty("requestId").GetString());
+        Assert.Equal("expired", record.GetProperty("decision").GetString());
+        Assert.Equal("system", record.GetProperty("by").GetString());
+        Assert.False(record.GetProperty("outcome").GetProperty("executed").GetBoolean());
+        Assert.True(record.GetProperty("decidedAt").GetInt64() >= request.Data.GetProperty("expiresAt").GetInt64());
+    }
+
+    [Fact]
+    public void The_scripts_spell_the_approval_key_prefix_of_the_contract()
+        => Assert.Equal(ApprovalScripts.ApprovalPrefix, RedisKeys.Approval(""));
+
+    /// <summary>A pending request as a parked session leaves it; <paramref name="parked"/>: its session waits for it.</summary>
+    private async Task SeedPendingAsync(string requestId, string sessionId, long requestedAt, long expiresAt, bool parked = true)
+    {
+        await Db.HashSetAsync(RedisKeys.Approval(requestId),
+        [
+            new("requestId", requestId), new("sessionId", sessionId), new("owner", "alice"), new("tool", "write_file"),
+            new("arguments", "{}"), new("requestedAt", requestedAt), new("expiresAt", expiresAt), new("status", "pending"),
+        ]);
+        await Db.SortedSetAddAsync(RedisKeys.PendingApprovals, requestId, expiresAt);
+        await Db.HashSetAsync(RedisKeys.Session(sessionId),
+        [
+            new("owner", "alice"), new("task", "write x.txt y"), new("status", parked ? SessionStatus.WaitingApproval : SessionStatus.Failed),
+            new("startedAt", requestedAt), new("approval", requestId),
+        ]);
     }
 
     private (ApprovalStore Store, ApprovalExpirySweeper Sweeper) CreateSweeper(TimeProvider time)
     {
-        var runnerOptions = Options.Create(new RunnerOptions());
-        var store = new ApprovalStore(_connection, runnerOptions);
+        var store = new ApprovalStore(_connection, Options.Create(new RunnerOptions()), Options.Create(new ApprovalOptions()));
         var events = new SessionEvents(new NotificationPublisher(_connection, NullLogger<NotificationPublisher>.Instance, time));
-        var resolver = new ApprovalResolver(store, events, time, NullLogger<ApprovalResolver>.Instance);
+        var resolver = new ApprovalResolver(store, events, NullLogger<ApprovalResolver>.Instance);
         var sweeper = new ApprovalExpirySweeper(store, resolver, Options.Create(new ApprovalOptions()), time, NullLogger<ApprovalExpirySweeper>.Instance);
         return (store, sweeper);
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Nexus.Contracts;
+using Nexus.Contracts.Events;
 using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Runner;
@@ -43,7 +44,92 @@ public sealed class OpenAiCompatibleTests
         Assert.Equal("call_1", toolMessage!["tool_call_id"]!.GetValue<string>());
     }
 
-    /// <summary>Answers <c>POST /v1/chat/completions</c>: first with a call of the echo tool, then with a final message.</summary>
+    [Fact]
+    public async Task A_model_calling_write_file_goes_through_approve_a_runner_restart_and_deny_with_the_denial_returned_to_it()
+    {
+        var sandbox = Path.Combine(Path.GetTempPath(), "nexus-model-tests", Guid.NewGuid().ToString("N"));
+        await using var model = await FakeModelServer.StartAsync(TwoWrites);
+        await using var redis = await RedisServer.StartAsync();
+        await using var events = await NotifyRecorder.StartAsync(redis);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Runner:Model:Endpoint"] = model.Endpoint,
+            ["Runner:Model:Name"] = "fake-model",
+            ["Runner:SandboxRoot"] = sandbox,
+        };
+
+        var first = await RunnerHost.StartAsync(redis, settings);
+        var sessionId = await first.RunAsync("alice", "write two files");
+        var approveA = await events.WaitForAsync(n => n.Event == EventNames.ApprovalRequest && n.SessionId == sessionId, "the request for a.txt");
+        Assert.Equal("a.txt", approveA.Data.GetProperty("arguments").GetProperty("file").GetString());
+        var (approved, _) = await first.PostAsync($"/api/approvals/{approveA.Data.GetProperty("requestId").GetString()}/decision", new { decision = "approve" }, "bob");
+        Assert.Equal(System.Net.HttpStatusCode.OK, approved.StatusCode);
+        var requestB = await events.WaitForAsync(
+            n => n.Event == EventNames.ApprovalRequest && n.SessionId == sessionId && n.Data.GetProperty("arguments").GetProperty("file").GetString() == "b.txt", "the request for b.txt");
+        Assert.Equal("alpha", await File.ReadAllTextAsync(Path.Combine(sandbox, sessionId, "a.txt")));
+
+        // A restart while the session waits for the second approval: another runner continues it.
+        await first.DisposeAsync();
+        await using var second = await RunnerHost.StartAsync(redis, settings);
+        var (denied, _) = await second.PostAsync($"/api/approvals/{requestB.Data.GetProperty("requestId").GetString()}/decision", new { decision = "deny", reason = "not b" }, "bob");
+        Assert.Equal(System.Net.HttpStatusCode.OK, denied.StatusCode);
+
+        // With a model, a denial is the tool's result (Runner:DenialEndsSession unset): the model answers, knowing.
+        var completed = await events.WaitForEventAsync(sessionId, EventNames.AgentCompleted);
+        Assert.True(completed.Data.GetProperty("success").GetBoolean(), completed.Data.GetRawText());
+        var result = completed.Data.GetProperty("result").GetString()!;
+        Assert.StartsWith("model says: wrote 5 bytes to a.txt | ", result, StringComparison.Ordinal);
+        Assert.Contains("not b", result, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(sandbox, sessionId, "b.txt")));
+        Assert.Single(events.ForSession(sessionId), n => n.Event == EventNames.AgentCompleted);
+        Assert.Single(events.ForSession(sessionId), n => n.Event == EventNames.AgentProgress && n.Data.GetProperty("message").GetString() == "running write_file");
+
+        // The model's last request carried both tool results, the first once: the resumed runner ran nothing twice.
+        var last = model.Requests.Last().Body["messages"]!.AsArray();
+        Assert.Single(last, m => m!["role"]!.GetValue<string>() == "tool" && m["tool_call_id"]!.GetValue<string>() == "call_1");
+        Assert.Single(last, m => m!["role"]!.GetValue<string>() == "tool" && m["tool_call_id"]!.GetValue<string>() == "call_2");
+        Directory.Delete(sandbox, recursive: true);
+    }
+
+    [Fact]
+    public async Task With_DenialEndsSession_a_models_denied_call_ends_the_session_denied()
+    {
+        await using var model = await FakeModelServer.StartAsync(TwoWrites);
+        await using var redis = await RedisServer.StartAsync();
+        await using var events = await NotifyRecorder.StartAsync(redis);
+        await using var runner = await RunnerHost.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["Runner:Model:Endpoint"] = model.Endpoint,
+            ["Runner:Model:Name"] = "fake-model",
+            ["Runner:DenialEndsSession"] = "true",
+        });
+
+        var sessionId = await runner.RunAsync("alice", "write two files");
+        var request = await events.WaitForEventAsync(sessionId, EventNames.ApprovalRequest);
+        await runner.PostAsync($"/api/approvals/{request.Data.GetProperty("requestId").GetString()}/decision", new { decision = "deny" }, "bob");
+
+        var completed = await events.WaitForEventAsync(sessionId, EventNames.AgentCompleted);
+        Assert.False(completed.Data.GetProperty("success").GetBoolean());
+        Assert.Equal(CompletionReasons.Denied, completed.Data.GetProperty("reason").GetString());
+        Assert.Single(model.Requests); // the model was not asked again
+    }
+
+    /// <summary>The model's side of a session that writes a.txt, then b.txt, then answers with what the tools said.</summary>
+    private static object TwoWrites(JsonNode body)
+    {
+        var tools = body["messages"]!.AsArray().Where(m => m!["role"]!.GetValue<string>() == "tool").ToList();
+        return tools.Count switch
+        {
+            0 => ToolCall("call_1", "write_file", """{"file":"a.txt","text":"alpha"}"""),
+            1 => ToolCall("call_2", "write_file", """{"file":"b.txt","text":"beta"}"""),
+            _ => new { role = "assistant", content = "model says: " + string.Join(" | ", tools.Select(t => FakeModelServer.ToolText(t!["content"]))) },
+        };
+    }
+
+    private static object ToolCall(string id, string name, string arguments)
+        => new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id, type = "function", function = new { name, arguments } } } };
+
+    /// <summary>Answers <c>POST /v1/chat/completions</c> with the message <c>respond</c> makes of the request.</summary>
     private sealed class FakeModelServer : IAsyncDisposable
     {
         private readonly WebApplication _app;
@@ -54,8 +140,10 @@ public sealed class OpenAiCompatibleTests
 
         public string Endpoint => _app.Urls.First() + "/v1";
 
-        public static async Task<FakeModelServer> StartAsync()
+        /// <summary>By default: first a call of the echo tool, then a final message with its result.</summary>
+        public static async Task<FakeModelServer> StartAsync(Func<JsonNode, object>? respond = null)
         {
+            respond ??= EchoOnce;
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var app = builder.Build();
@@ -64,22 +152,15 @@ public sealed class OpenAiCompatibleTests
             {
                 var body = (await JsonNode.ParseAsync(context.Request.Body))!;
                 server.Requests.Enqueue((body, context.Request.Headers.Authorization.ToString()));
-                var toolResult = body["messages"]!.AsArray().FirstOrDefault(m => m!["role"]!.GetValue<string>() == "tool");
-                object message = toolResult is null
-                    ? new
-                    {
-                        role = "assistant",
-                        content = (string?)null,
-                        tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = "echo", arguments = """{"text":"from the model"}""" } } },
-                    }
-                    : new { role = "assistant", content = "model says: " + ToolText(toolResult!["content"]) };
+                var message = respond(body);
+                var calls = JsonSerializer.SerializeToNode(message)!["tool_calls"] is not null;
                 return Results.Json(new
                 {
                     id = "chatcmpl-" + server.Requests.Count,
                     @object = "chat.completion",
                     created = 1_700_000_000,
                     model = "fake-model",
-                    choices = new[] { new { index = 0, message, finish_reason = toolResult is null ? "tool_calls" : "stop" } },
+                    choices = new[] { new { index = 0, message, finish_reason = calls ? "tool_calls" : "stop" } },
                     usage = new { prompt_tokens = 1, completion_tokens = 1, total_tokens = 2 },
                 });
             });
@@ -94,7 +175,7 @@ public sealed class OpenAiCompatibleTests
         }
 
         // The tool's result travels as JSON text: "\"from the model\"" or a content-part array.
-        private static string ToolText(JsonNode? content)
+        public static string ToolText(JsonNode? content)
         {
             var text = content is JsonArray parts ? string.Concat(parts.Select(p => p!["text"]!.GetValue<string>())) : content!.GetValue<string>();
             try
@@ -105,6 +186,14 @@ public sealed class OpenAiCompatibleTests
             {
                 return text;
             }
+        }
+
+        private static object EchoOnce(JsonNode body)
+        {
+            var toolResult = body["messages"]!.AsArray().FirstOrDefault(m => m!["role"]!.GetValue<string>() == "tool");
+            return toolResult is null
+                ? ToolCall("call_1", "echo", """{"text":"from the model"}""")
+                : new { role = "assistant", content = "model says: " + ToolText(toolResult!["content"]) };
         }
     }
 }

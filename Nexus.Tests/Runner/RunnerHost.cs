@@ -41,7 +41,10 @@ public sealed class RunnerHost : IAsyncDisposable
     public static async Task<RunnerHost> StartAsync(
         RedisServer redis, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Production")
     {
-        var sandbox = Path.Combine(Path.GetTempPath(), "nexus-runner-tests", Guid.NewGuid().ToString("N"));
+        // A test may give several runners one sandbox root, as replicas that continue each other's sessions share one.
+        var sandbox = settings?.TryGetValue("Runner:SandboxRoot", out var root) == true && root is not null
+            ? root
+            : Path.Combine(Path.GetTempPath(), "nexus-runner-tests", Guid.NewGuid().ToString("N"));
         var app = RunnerApp.Create(["--environment", environment], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -55,7 +58,8 @@ public sealed class RunnerHost : IAsyncDisposable
                 ["Auth:ServiceKey"] = ServiceKey,
                 ["Runner:HeartbeatInterval"] = "00:00:01",
                 ["Runner:HeartbeatTtl"] = "00:00:03",
-                ["Approvals:PollInterval"] = "00:00:00.050",
+                ["Runner:LeaseDuration"] = "00:00:03",
+                ["Runner:DrainTimeout"] = "00:00:02",
                 ["Approvals:SweepInterval"] = "00:00:00.200",
                 ["Logging:LogLevel:Default"] = "Warning",
             };

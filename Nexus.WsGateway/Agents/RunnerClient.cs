@@ -30,8 +30,8 @@ internal sealed partial class RunnerClient(
 
     private static NexusJsonContext Json => NexusJsonContext.Default;
 
-    /// <summary>POST api/sessions. <c>idempotencyKey</c> is one per JSON-RPC call: the resilience pipeline resends the
-    /// same request on retry, so the runner sees the same key and returns the session it already created.</summary>
+    /// <summary>POST api/sessions. <c>idempotencyKey</c> is the client's, or one per JSON-RPC call: the resilience pipeline
+    /// resends the same request on retry, so the runner sees the same key and returns the session it already created.</summary>
     public Task<RunnerReply<CreateSessionResponse>> CreateSessionAsync(CreateSessionRequest body, string idempotencyKey, ClientContext caller, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "api/sessions")
@@ -52,8 +52,13 @@ internal sealed partial class RunnerClient(
     public Task<RunnerReply<SessionListResponse>> ListSessionsAsync(ClientContext caller, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/sessions"), caller, Json.SessionListResponse, cancellationToken);
 
-    public Task<RunnerReply<ApprovalListResponse>> ListApprovalsAsync(ClientContext caller, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/approvals"), caller, Json.ApprovalListResponse, cancellationToken);
+    /// <summary>GET api/approvals: pending requests (<paramref name="query"/>'s state is <c>pending</c>).</summary>
+    public Task<RunnerReply<ApprovalListResponse>> ListApprovalsAsync(ApprovalListQuery query, ClientContext caller, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/approvals" + query.ToQueryString()), caller, Json.ApprovalListResponse, cancellationToken);
+
+    /// <summary>GET api/approvals?state=decided: audit records.</summary>
+    public Task<RunnerReply<ApprovalAuditListResponse>> ListAuditAsync(ApprovalListQuery query, ClientContext caller, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/approvals" + query.ToQueryString()), caller, RunnerJsonContext.Default.ApprovalAuditListResponse, cancellationToken);
 
     public Task<RunnerReply<DecisionResponse>> DecideAsync(string requestId, DecisionRequest body, ClientContext caller, CancellationToken cancellationToken) =>
         SendAsync(

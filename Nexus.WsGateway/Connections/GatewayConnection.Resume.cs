@@ -9,14 +9,35 @@ internal sealed partial class GatewayConnection
     private readonly Lock _holdGate = new();
     private volatile bool _holding;
     private long _floor;
+
+    // Every durable notification this connection was entitled to between these two ordinals was sent to it, live or in a
+    // replay: sends go up one by one, and a resume fills what lies around the range, so it stays one piece.
+    private long _firstSentOrdinal;
     private long _lastSentOrdinal;
     private int _resuming;
     private List<(ReadOnlyMemory<byte> Frame, long Ordinal, string Channel)>? _held;
     private long _heldBytes;
     private ITimer? _initialHold;
 
-    /// <summary>The ordinal of the last durable notification this connection was sent; read by a resume once holding.</summary>
-    public long LastSentOrdinal => Interlocked.Read(ref _lastSentOrdinal);
+    /// <summary>
+    /// The durable notifications this connection has had: every one it was entitled to from <c>From</c> to <c>Through</c>
+    /// (none when <c>From</c> is 0). Read by a resume once the connection holds, when nothing else changes it.
+    /// </summary>
+    public (long From, long Through) SentRange => (Volatile.Read(ref _firstSentOrdinal), Volatile.Read(ref _lastSentOrdinal));
+
+    /// <summary>After a replay that covered <paramref name="from"/> to <paramref name="through"/> (while holding).</summary>
+    public void RecordReplay(long from, long through)
+    {
+        if (_firstSentOrdinal == 0 || from < _firstSentOrdinal)
+        {
+            Volatile.Write(ref _firstSentOrdinal, from);
+        }
+
+        if (through > _lastSentOrdinal)
+        {
+            Volatile.Write(ref _lastSentOrdinal, through);
+        }
+    }
 
     public bool SendNotification(ReadOnlyMemory<byte> frame, long ordinal, string channel, WriteBatch? batch)
     {
@@ -37,10 +58,20 @@ internal sealed partial class GatewayConnection
 
         if (ordinal != 0)
         {
-            Volatile.Write(ref _lastSentOrdinal, ordinal);
+            Sent(ordinal);
         }
 
         return true;
+    }
+
+    private void Sent(long ordinal)
+    {
+        if (_firstSentOrdinal == 0)
+        {
+            Volatile.Write(ref _firstSentOrdinal, ordinal);
+        }
+
+        Volatile.Write(ref _lastSentOrdinal, ordinal);
     }
 
     /// <summary>Starts holding notifications. Called by the fan-out thread between two messages (FanoutCommands).</summary>
@@ -162,7 +193,7 @@ internal sealed partial class GatewayConnection
 
                     if (Send(frame, batch: null) && ordinal != 0)
                     {
-                        Volatile.Write(ref _lastSentOrdinal, ordinal);
+                        Sent(ordinal);
                     }
                 }
             }

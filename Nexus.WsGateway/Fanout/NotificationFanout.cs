@@ -154,7 +154,9 @@ internal sealed partial class NotificationFanout : IDisposable
                 var redisChannel = Channels.RedisPrefix + stored.Channel;
                 if (!_parser.TryParse(stored.Channel, stored.Payload.Span, stored.Id.Milliseconds, stored.Id, out var parsed, out var rejection))
                 {
+                    // Kept as a place with nothing to send, so the history stays contiguous and no one reads it again.
                     Reject(redisChannel, rejection, stored.Payload.Length);
+                    _history.Append(stored.Id, stored.Channel, []);
                     continue;
                 }
 

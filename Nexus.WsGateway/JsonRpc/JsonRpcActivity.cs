@@ -12,7 +12,13 @@ namespace Nexus.WsGateway.JsonRpc;
 /// </summary>
 internal static class JsonRpcActivity
 {
-    public static Activity? Start(string method, ClientContext client)
+    /// <param name="method">The method called.</param>
+    /// <param name="client">The caller.</param>
+    /// <param name="traceParent">
+    /// The request's <c>traceparent</c> member (W3C trace context, issue 14): when valid, the call's span continues the
+    /// client's trace instead of starting one. The connection is still only linked.
+    /// </param>
+    public static Activity? Start(string method, ClientContext client, string? traceParent = null)
     {
         if (!GatewayTelemetry.ActivitySource.HasListeners())
         {
@@ -21,11 +27,12 @@ internal static class JsonRpcActivity
 
         var connection = Activity.Current;
         ActivityLink[]? links = connection is null ? null : [new ActivityLink(connection.Context)];
+        ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent);
 
-        // A default parent context means "Activity.Current" to StartActivity; clearing it makes the call a root.
-        // The caller is an async method, so the change stays inside it.
+        // A default parent context means "Activity.Current" to StartActivity; clearing it makes the call a root
+        // (or a child of the client's span). The caller is an async method, so the change stays inside it.
         Activity.Current = null;
-        var activity = GatewayTelemetry.ActivitySource.StartActivity("rpc " + method, ActivityKind.Server, parentContext: default, links: links);
+        var activity = GatewayTelemetry.ActivitySource.StartActivity("rpc " + method, ActivityKind.Server, parentContext: parent, links: links);
         if (activity is null)
         {
             Activity.Current = connection;

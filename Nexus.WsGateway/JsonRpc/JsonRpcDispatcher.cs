@@ -192,7 +192,7 @@ internal sealed partial class JsonRpcDispatcher : IJsonRpcDispatcher
             return true;
         }
 
-        using var activity = JsonRpcActivity.Start(request.Method, client);
+        using var activity = JsonRpcActivity.Start(request.Method, client, request.TraceParent);
         JsonRpcResult result;
         try
         {

@@ -11,15 +11,22 @@ internal readonly struct JsonRpcRequest
 {
     private readonly JsonElement _id;
 
-    private JsonRpcRequest(string method, JsonElement? parameters, JsonElement id, bool isNotification)
+    private JsonRpcRequest(string method, JsonElement? parameters, JsonElement id, bool isNotification, string? traceParent)
     {
         Method = method;
         Parameters = parameters;
         _id = id;
         IsNotification = isNotification;
+        TraceParent = traceParent;
     }
 
     public string Method { get; }
+
+    /// <summary>
+    /// The request's <c>traceparent</c> member, when it is a string: W3C trace context of the client's span (issue 14).
+    /// JSON-RPC 2.0 lets a request carry members of its own; this one changes nothing but the trace.
+    /// </summary>
+    public string? TraceParent { get; }
 
     public JsonElement? Parameters { get; }
 
@@ -62,7 +69,12 @@ internal readonly struct JsonRpcRequest
             return false;
         }
 
-        request = new JsonRpcRequest(method.GetString()!, parameters, id, !hasId);
+        // A W3C traceparent is 55 characters: anything longer is not one, and is not worth allocating.
+        var traceParent = element.TryGetProperty("traceparent"u8, out var trace) && trace.ValueKind == JsonValueKind.String
+                          && JsonMarshal.GetRawUtf8Value(trace).Length <= 64
+            ? trace.GetString()
+            : null;
+        request = new JsonRpcRequest(method.GetString()!, parameters, id, !hasId, traceParent);
         return true;
     }
 }

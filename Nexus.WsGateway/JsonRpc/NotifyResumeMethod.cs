@@ -51,12 +51,19 @@ internal sealed partial class NotifyResumeMethod(
             if (HistoryId.TryParse(since, out var id) && await replay.IsRecoverableAsync(id.Value))
             {
                 recovered = true;
-                floor = history.OrdinalOf(id.Value) ?? 0;
-                var alreadySent = connection.LastSentOrdinal;
+                var sinceOrdinal = history.OrdinalOf(id.Value) ?? 0;
+                floor = sinceOrdinal;
+                var (sentFrom, sentThrough) = connection.SentRange;
+                var replayedFrom = 0L;
                 await foreach (var entry in replay.ReadAfterAsync(id.Value, cancellationToken))
                 {
                     floor = Math.Max(floor, entry.Ordinal);
-                    if (entry.Ordinal <= alreadySent || !await entitlement.AllowsAsync(client, entry.Channel, cancellationToken))
+                    replayedFrom = replayedFrom == 0 ? entry.Ordinal : replayedFrom;
+                    // What this connection already had is not sent again. (When its first message came after the initial
+                    // hold ran out, live notifications went first: the older ones it missed follow, out of order but
+                    // none lost and none twice.)
+                    var had = sentFrom != 0 && entry.Ordinal >= sentFrom && entry.Ordinal <= sentThrough;
+                    if (had || entry.Frame.Length == 0 || !await entitlement.AllowsAsync(client, entry.Channel, cancellationToken))
                     {
                         continue;
                     }
@@ -68,9 +75,14 @@ internal sealed partial class NotifyResumeMethod(
 
                     replayed++;
                 }
+
+                if (replayedFrom != 0)
+                {
+                    connection.RecordReplay(replayedFrom, floor);
+                }
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // What was replayed stands (the floor covers it): a client that resumes again from its last id loses nothing.
             Log.ReplayFailed(logger, client.ConnectionId, ex.Message);

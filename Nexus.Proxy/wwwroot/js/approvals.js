@@ -3,7 +3,7 @@
 // or the keyboard focus is never lost when another card changes or the countdown ticks.
 
 import { byId, el, formatDuration, formatTime, prettyJson } from './dom.js';
-import { describeError, RpcError } from './rpc.js';
+import { describeError, NexusError } from './nexus.js';
 
 const Outcome = {
   approved: 'Approved',
@@ -14,14 +14,14 @@ const Outcome = {
 
 export class ApprovalsView {
   #store;
-  #rpc;
+  #link;
   #status;
   #cards = new Map(); // requestId -> { root, refs }
   #container = byId('approval-cards');
 
-  constructor(store, rpc, status) {
+  constructor(store, link, status) {
     this.#store = store;
-    this.#rpc = rpc;
+    this.#link = link;
     this.#status = status;
     store.addEventListener('approvals', () => this.render());
     setInterval(() => this.#tick(), 1000);
@@ -145,20 +145,18 @@ export class ApprovalsView {
     const reason = refs.reason.value.trim();
     refs.approve.disabled = true;
     refs.deny.disabled = true;
-    const params = { requestId, decision };
-    if (reason) params.reason = reason;
     try {
-      const result = await this.#rpc.call('approval.respond', params);
+      const result = await this.#link.nexus.respondToApproval(requestId, decision, reason ? { reason } : {});
       this.#store.resolveApproval(requestId, { decision: result?.decision ?? (decision === 'approve' ? 'approved' : 'denied'), by: this.#store.me?.user, reason });
       this.#status.notice(`${decision === 'approve' ? 'Approved' : 'Denied'} request ${requestId}.`);
     } catch (error) {
-      if (error instanceof RpcError && error.code === -32003 && error.data) {
+      if (error instanceof NexusError && error.code === -32003 && error.data) {
         // Someone else (or the clock) got there first: show the final state they left.
         this.#store.resolveApproval(requestId, { decision: error.data.status, by: error.data.by, reason: error.data.reason });
         this.#status.notice(`Request ${requestId} was already ${error.data.status}${error.data.by ? ` by ${error.data.by}` : ''}.`);
       } else {
         this.#status.error(describeError('approval.respond', error));
-        if (error instanceof RpcError && error.code === -32002) this.#store.resolveApproval(requestId, { decision: 'gone' });
+        if (error instanceof NexusError && error.code === -32002) this.#store.resolveApproval(requestId, { decision: 'gone' });
       }
     } finally {
       refs.approve.disabled = false;

@@ -2,7 +2,7 @@
 // (agent.run) and Cancel for running ones (agent.cancel). Rows are keyed and updated in place.
 
 import { byId, el, formatTime } from './dom.js';
-import { describeError } from './rpc.js';
+import { describeError } from './nexus.js';
 import { TerminalStatuses } from './state.js';
 
 const StatusText = {
@@ -16,14 +16,14 @@ const StatusText = {
 
 export class SessionsView {
   #store;
-  #rpc;
+  #link;
   #status;
   #rows = new Map();
   #list = byId('session-list');
 
-  constructor(store, rpc, status) {
+  constructor(store, link, status) {
     this.#store = store;
-    this.#rpc = rpc;
+    this.#link = link;
     this.#status = status;
     store.addEventListener('sessions', () => this.render());
     byId('run-form').addEventListener('submit', (e) => {
@@ -102,9 +102,9 @@ export class SessionsView {
     }
     submit.disabled = true;
     try {
-      const result = await this.#rpc.call('agent.run', { task });
-      this.#store.upsertSession(result.sessionId, { task, status: 'running', startedAt: Date.now() });
-      this.#status.notice(`Started session ${result.sessionId}.`);
+      const sessionId = await this.#link.nexus.runAgent(task);
+      this.#store.upsertSession(sessionId, { task, status: 'running', startedAt: Date.now() });
+      this.#status.notice(`Started session ${sessionId}.`);
       input.value = '';
     } catch (error) {
       this.#status.error(describeError('agent.run', error));
@@ -116,7 +116,7 @@ export class SessionsView {
   async #cancel(sessionId, refs) {
     refs.cancel.disabled = true;
     try {
-      await this.#rpc.call('agent.cancel', { sessionId });
+      await this.#link.nexus.cancelAgent(sessionId);
       this.#store.upsertSession(sessionId, { cancelling: true });
       this.#status.notice(`Cancelling session ${sessionId}.`);
     } catch (error) {

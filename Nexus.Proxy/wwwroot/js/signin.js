@@ -20,17 +20,13 @@ export function saveIdentity(identity) {
   else sessionStorage.removeItem(StorageKey);
 }
 
-/** The /ws URL on the page's own origin, with the identity as query parameters. */
-export function socketUrl(identity) {
+/** The client's options: /ws on the page's own origin, and the identity (a dev name, or the token as access_token). */
+export function socketOptions(identity) {
   const url = new URL('/ws', window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  if (identity.mode === 'token') {
-    url.searchParams.set('access_token', identity.token);
-  } else {
-    url.searchParams.set('user', identity.user);
-    if (identity.approver) url.searchParams.set('approver', 'true');
-  }
-  return url.toString();
+  return identity.mode === 'token'
+    ? { url, accessToken: () => identity.token }
+    : { url, devUser: identity.user, devApprover: !!identity.approver };
 }
 
 /** Who the console shows and treats as "me": the dev name, or the token's claims (display only; the gateway verifies it). */

@@ -11,8 +11,10 @@ export class StatusArea {
     byId('error-dismiss').addEventListener('click', () => this.clearError());
   }
 
-  notice(text) {
+  /** A status line; `kind` 'warning' marks one the user should not miss (e.g. events lost while away). */
+  notice(text, kind = 'info') {
     this.#notice.textContent = text;
+    this.#notice.dataset.kind = kind;
   }
 
   error(text) {
@@ -28,38 +30,47 @@ export class StatusArea {
 
 const MaxHistory = 50;
 
-/** Shows connecting / connected / reconnecting in Ns / offline, and keeps a short history for tests and debugging. */
+/**
+ * Shows connecting / connected / reconnecting in Ns / offline (the client's state, 'disconnected' shown as offline),
+ * and keeps a short history for tests and debugging.
+ */
 export class ConnectionView {
   history = [];
-  #rpc;
+  #state = { phase: 'offline', attempt: 0, retryAt: null, lastClose: null };
   #root = byId('connection');
   #text = byId('connection-text');
   #retry = byId('reconnect-now');
   #signedIn = false;
 
-  constructor(rpc) {
-    this.#rpc = rpc;
-    rpc.addEventListener('state', (e) => this.#show(e.detail));
-    this.#retry.addEventListener('click', () => rpc.reconnectNow());
+  /** @param {() => void} reconnectNow What "Reconnect now" does. */
+  constructor(reconnectNow) {
+    this.#retry.addEventListener('click', () => reconnectNow());
     // The countdown is recomputed each second from retryAt, so it never drifts.
     setInterval(() => {
-      if (this.#rpc.state.phase === 'reconnecting' && this.#rpc.state.retryAt) this.#show(this.#rpc.state, false);
+      if (this.#state.phase === 'reconnecting' && this.#state.retryAt) this.#show(false);
     }, 1000);
+  }
+
+  /** Shows a state of the client (StateInfo of @nexus/client). */
+  update(info) {
+    this.#state = { ...info, phase: info.state === 'disconnected' ? 'offline' : info.state };
+    this.#show(true);
   }
 
   setSignedIn(signedIn) {
     this.#signedIn = signedIn;
-    this.#show(this.#rpc.state, false);
+    this.#show(false);
   }
 
-  #show(state, record = true) {
+  #show(record) {
+    const state = this.#state;
     if (record) {
       this.history.push({ phase: state.phase, at: Date.now() });
       if (this.history.length > MaxHistory) this.history.shift();
     }
     this.#root.dataset.state = state.phase;
     this.#text.textContent = this.#describe(state);
-    this.#retry.hidden = !(this.#signedIn && (state.phase === 'reconnecting' || state.phase === 'offline') && state.retryAt);
+    this.#retry.hidden = !(this.#signedIn && state.phase === 'reconnecting' && state.retryAt);
   }
 
   #describe(state) {
@@ -70,12 +81,12 @@ export class ConnectionView {
         return 'Connected';
       case 'reconnecting': {
         const close = state.lastClose?.code ? ` (closed: ${state.lastClose.code}${state.lastClose.reason ? ` ${state.lastClose.reason}` : ''})` : '';
-        if (!state.retryAt) return `Reconnecting… attempt ${state.attempt + 1}`;
+        if (!state.retryAt) return `Reconnecting… attempt ${state.attempt}`;
         const seconds = Math.max(0, Math.ceil((state.retryAt - Date.now()) / 1000));
         return `Reconnecting in ${seconds} s${close}`;
       }
       default:
-        return this.#signedIn ? 'Offline: waiting for the network' : 'Offline: not signed in';
+        return this.#signedIn ? 'Offline' : 'Offline: not signed in';
     }
   }
 }
