@@ -17,7 +17,7 @@ internal sealed class GatewayMethods : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public GatewayMethods(Uri runner, TimeSpan runnerTimeout, string? serviceKey = Runner.RunnerHost.ServiceKey, ILoggerProvider? logs = null)
+    public GatewayMethods(Uri runner, TimeSpan runnerTimeout, string? serviceKey = Runner.RunnerHost.ServiceKey, ILoggerProvider? logs = null, TimeProvider? time = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -35,6 +35,12 @@ internal sealed class GatewayMethods : IAsyncDisposable
             })
             .AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = Environments.Development })
             .AddSingleton<IConfiguration>(configuration);
+        if (time is not null)
+        {
+            // The resilience pipelines (Polly) take their clock from the container.
+            services.AddSingleton(time);
+        }
+
         services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         services.AddJsonRpc();
         // The runner client's own pipeline (AddJsonRpc), with a retry delay short enough for a test.

@@ -31,13 +31,22 @@ public sealed class AppStartupTests(NexusAppFixture fixture)
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
 
-    [Fact]
-    public async Task The_services_receive_the_redis_connection_string()
+    [Theory]
+    [InlineData("wsgateway")]
+    [InlineData("agentrunner")]
+    public async Task The_service_is_given_the_redis_connection_string_and_reaches_redis_with_it(string service)
     {
         using var timeout = new CancellationTokenSource(Timeout);
         var connectionString = await fixture.App.GetConnectionStringAsync("redis", timeout.Token);
-        Assert.False(string.IsNullOrWhiteSpace(connectionString));
-        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(connectionString!);
-        Assert.True(await redis.GetDatabase().PingAsync().WaitAsync(Timeout) < Timeout);
+
+        // The environment the orchestrator started the process with, as the dashboard shows it.
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(
+            service, e => e.Snapshot.EnvironmentVariables.Any(v => v.Name == "ConnectionStrings__redis"), timeout.Token);
+
+        Assert.Equal(connectionString, running.Snapshot.EnvironmentVariables.Single(v => v.Name == "ConnectionStrings__redis").Value);
+        // The service's readiness includes its Redis check (README, "Health"): Healthy means it reached Redis with it.
+        using var http = fixture.App.CreateHttpClient(service, "http");
+        http.Timeout = Timeout;
+        Assert.Equal("Healthy", await http.GetStringAsync(new Uri("/health", UriKind.Relative), timeout.Token));
     }
 }

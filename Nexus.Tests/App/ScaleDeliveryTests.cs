@@ -28,7 +28,8 @@ public sealed class ScaleDeliveryTests(ScaleAppFixture fixture)
 
             var perReplica = clients.GroupBy(c => c.Replica).ToDictionary(g => g.Key, g => g.Count());
             Assert.Equal(ScaleAppFixture.Gateways.Order(), perReplica.Keys.Order());
-            // The front door balances open sockets (PowerOfTwoChoices): neither replica gets most of them.
+            // The front door balances open sockets (PowerOfTwoChoices): neither replica gets most of them. Not exactly
+            // five and five: sockets of earlier tests of the collection may still be closing, and count.
             Assert.All(perReplica.Values, count => Assert.InRange(count, 3, 7));
         }
         finally
@@ -107,20 +108,24 @@ public sealed class ScaleDeliveryTests(ScaleAppFixture fixture)
 
     /// <summary>
     /// The recipients get the marker; then a <c>global</c> sentinel, published after both replicas have fanned the
-    /// marker out, shows the others got nothing of it before.
+    /// marker out, shows that the recipients got it exactly once and the others not at all.
     /// </summary>
     private async Task AssertTargetedDeliveryAsync(ScaleClient[] recipients, ScaleClient[] others, string marker, CancellationToken cancellationToken)
     {
+        Assert.Equal(2, recipients.Select(c => c.Replica).Distinct().Count());
         foreach (var client in recipients)
         {
-            using var received = await client.NextAsync(m => Notify.HasMarker(m, marker), cancellationToken);
-            Assert.Equal(marker, Notify.Data(received.RootElement).GetProperty("marker").GetString());
+            await client.UntilAsync(m => Notify.HasMarker(m, marker), cancellationToken);
         }
-
-        Assert.Equal(2, recipients.Select(c => c.Replica).Distinct().Count());
 
         var sentinel = Guid.NewGuid().ToString("N");
         await fixture.PublishAsync(Channels.Global, "scale.sentinel", sentinel);
+        foreach (var client in recipients)
+        {
+            var after = await client.UntilAsync(m => Notify.HasMarker(m, sentinel), cancellationToken);
+            Assert.DoesNotContain(after, m => Notify.HasMarker(m, marker));
+        }
+
         foreach (var client in others)
         {
             var seen = await client.UntilAsync(m => Notify.HasMarker(m, sentinel), cancellationToken);

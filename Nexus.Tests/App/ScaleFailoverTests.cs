@@ -29,7 +29,7 @@ public sealed class ScaleFailoverTests(ScaleAppFixture fixture)
         try
         {
             var lastBefore = Sequence(await victim.NextAsync(m => Notify.HasMarker(m, marker), timeout.Token));
-            (await survivor.NextAsync(m => Notify.HasMarker(m, marker), timeout.Token)).Dispose();
+            var survivorFirst = Sequence(await survivor.NextAsync(m => Notify.HasMarker(m, marker), timeout.Token));
 
             var stop = await fixture.App.ResourceCommands.ExecuteCommandAsync("wsgateway-2", KnownResourceCommands.StopCommand, timeout.Token);
             Assert.True(stop.Success, stop.Message);
@@ -43,9 +43,11 @@ public sealed class ScaleFailoverTests(ScaleAppFixture fixture)
             var firstAfter = Sequence(await reconnected.NextAsync(m => Notify.HasMarker(m, marker), timeout.Token));
             Assert.True(firstAfter > lastBefore, $"tick {firstAfter} after the reconnect, {lastBefore} before the stop");
 
-            // The live replica's client never noticed.
-            var survivorTick = Sequence(await survivor.NextAsync(m => Notify.HasMarker(m, marker) && Sequence(m) > firstAfter, timeout.Token));
-            Assert.True(survivorTick > firstAfter);
+            // The live replica's client never noticed: every tick from its first to one after the reconnect, in order,
+            // none missing, none twice.
+            var survivorTicks = (await survivor.UntilAsync(m => Notify.HasMarker(m, marker) && Sequence(m) > firstAfter, timeout.Token))
+                .Where(m => Notify.HasMarker(m, marker)).Select(Sequence).ToList();
+            Assert.Equal(Enumerable.Range(0, survivorTicks.Count).Select(i => survivorFirst + 1 + i), survivorTicks);
             Assert.False(survivor.Closed.IsCompleted, $"the survivor's socket closed ({survivor.CloseStatus})");
         }
         finally

@@ -3,6 +3,7 @@ using Nexus.Tests.Gateway.Infrastructure;
 using Nexus.Tests.Infrastructure;
 using Nexus.WsGateway.Connections;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Nexus.Tests.Gateway;
 
@@ -55,14 +56,119 @@ public sealed class ConnectionBehaviourTests
     }
 
     [Fact]
-    public async Task Once_shutdown_has_begun_new_upgrades_are_refused_with_503()
+    public async Task Shutdown_refuses_new_upgrades_with_503_and_unsubscribes_from_Redis_before_closing_any_socket()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await GatewayHost.StartAsync(
+            redis,
+            new Dictionary<string, string?> { ["Gateway:ShutdownTimeout"] = "00:00:05" },
+            configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await using var client = await host.ConnectAsync("stopping-user");
+
+        // A frozen Redis holds the unsubscribe (on the fake clock, until the test moves it): the window in which the
+        // gateway is stopping but has not unsubscribed yet stays open as long as the test needs.
+        redis.Pause();
+        Task stopping;
+        try
+        {
+            stopping = host.StopAsync();
+            await Wait.UntilAsync(() => host.Logs.Any(l => l.EventId.Id == 400), "shutdown started");
+
+            Assert.Equal(503, await host.UpgradeStatusAsync("user=late"));
+            Assert.False(client.Closed.IsCompleted, "a socket was closed before the gateway had unsubscribed from Redis");
+
+            // Redis never confirms: at ShutdownTimeout the gateway gives up on it (403), and only then closes the sockets.
+            time.Advance(TimeSpan.FromSeconds(5));
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await client.WaitForCloseAsync());
+            Assert.Contains(host.Logs, l => l.EventId.Id == 403);
+        }
+        finally
+        {
+            redis.Resume();
+        }
+
+        await stopping.WaitAsync(GatewayHost.Timeout);
+    }
+
+    [Fact]
+    public async Task At_ShutdownTimeout_a_socket_that_has_not_closed_is_aborted()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await GatewayHost.StartAsync(
+            redis,
+            new Dictionary<string, string?> { ["Gateway:ShutdownTimeout"] = "00:00:05", ["Gateway:CloseTimeout"] = "00:01:00" },
+            configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        var registry = host.App.Services.GetRequiredService<ConnectionRegistry>();
+        await using var polite = await host.ConnectAsync("polite-user");
+        using var stalled = await StalledClient.ConnectAsync(host.HttpAddress, "stalled-at-stop");
+        await Wait.UntilAsync(() => registry.CountForUser("stalled-at-stop") == 1, "stalled client registered");
+
+        var stopping = host.StopAsync();
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await polite.WaitForCloseAsync());
+
+        // The stalled client never answers the 1001: nothing ends it before ShutdownTimeout, and it is aborted then.
+        time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        Assert.False(stopping.IsCompleted, "shutdown ended before ShutdownTimeout with a socket still open");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await stopping.WaitAsync(GatewayHost.Timeout);
+
+        // Aborted by its own close timer, armed with ShutdownTimeout: one close timed out (110), none left for 402.
+        Assert.Single(host.Logs, l => l.EventId.Id == 110);
+        Assert.DoesNotContain(host.Logs, l => l.EventId.Id == 402);
+        Assert.Equal(0, registry.Count);
+        Assert.Contains(host.Logs, l => l.EventId.Id == 401);
+    }
+
+    [Fact]
+    public async Task The_server_pings_and_aborts_a_socket_that_never_answers()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var host = await GatewayHost.StartAsync(redis);
+        await using var host = await GatewayHost.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["Gateway:KeepAliveInterval"] = "00:00:00.200",
+            ["Gateway:KeepAliveTimeout"] = "00:00:01",
+        });
+        var registry = host.App.Services.GetRequiredService<ConnectionRegistry>();
+        using var silent = await RawHttpConnection.OpenAsync(host.HttpAddress);
+        Assert.StartsWith("HTTP/1.1 101", await silent.UpgradeAsync("silent-user"), StringComparison.Ordinal);
+        await Wait.UntilAsync(() => registry.CountForUser("silent-user") == 1, "socket registered");
 
-        host.App.Services.GetRequiredService<Nexus.WsGateway.Hosting.GatewayState>().StopAccepting();
+        // Ping frames (FIN + opcode 9), never answered with a pong; then the connection ends without a close frame.
+        var pings = 0;
+        while (await silent.ReadFrameAsync() is { } frame)
+        {
+            Assert.Equal(0x89, frame.First);
+            pings++;
+        }
 
-        Assert.Equal(503, await host.UpgradeStatusAsync("user=late"));
+        Assert.True(pings >= 1, "no ping before the abort");
+        await Wait.UntilAsync(() => registry.CountForUser("silent-user") == 0, "aborted socket deregistered");
+    }
+
+    [Fact]
+    public async Task A_new_connection_that_sends_nothing_gets_its_notifications_when_InitialHold_ends_in_order()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await GatewayHost.StartAsync(
+            redis,
+            new Dictionary<string, string?> { ["Gateway:InitialHold"] = "00:00:00.500" },
+            configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await using var quiet = await host.ConnectAsync("quiet-user");
+        await using var talker = await host.ConnectAsync("talker-user");
+        // The talker's first message ends its hold; the quiet one's lasts until InitialHold on the gateway's clock.
+        await talker.CallAsync("notify.subscribe", """{"channels":["global"]}""");
+
+        await host.PublishAsync("global", """{"event":"first"}""");
+        await host.PublishAsync("global", """{"event":"second"}""");
+        await talker.WaitForEventAsync("second");
+        Assert.Empty(quiet.Notifications);
+
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await quiet.WaitForEventAsync("second");
+        Assert.Equal(["first", "second"], quiet.Notifications.Select(n => n.GetProperty("event").GetString()));
     }
 
     [Fact]
@@ -72,7 +178,8 @@ public sealed class ConnectionBehaviourTests
         await using var host = await GatewayHost.StartAsync(redis, new Dictionary<string, string?>
         {
             ["Gateway:MaxQueuedBytes"] = "65536",
-            ["Gateway:CloseTimeout"] = "00:00:01",
+            // Long enough for the stalled client to start reading again and take its close frame.
+            ["Gateway:CloseTimeout"] = "00:01:00",
         });
         await using var healthy = await host.ConnectAsync("healthy-user");
         using var stalled = await StalledClient.ConnectAsync(host.HttpAddress, "stalled-user");
@@ -95,6 +202,10 @@ public sealed class ConnectionBehaviourTests
 
         await Wait.UntilAsync(() => healthy.Notifications.Count >= Count, "healthy client received every message");
         Assert.Equal(Enumerable.Range(0, Count), healthy.Notifications.Select(n => n.GetProperty("data").GetProperty("i").GetInt32()));
+        await Wait.UntilAsync(() => host.Metrics.Sum("nexus.gateway.slow_client_disconnects") >= 1, "slow client detected");
+
+        // Reading again, the stalled client drains what was already on its way and then gets the close: 1013.
+        Assert.Equal((WebSocketCloseStatus)1013, await stalled.ReadUntilCloseAsync());
         await Wait.UntilAsync(() => registry.CountForUser("stalled-user") == 0, "stalled client disconnected");
         Assert.Equal(1, host.Metrics.Sum("nexus.gateway.slow_client_disconnects"));
         Assert.False(healthy.Closed.IsCompleted, "the healthy client stayed connected");

@@ -11,34 +11,35 @@ public sealed class PayloadTests(GatewayFixture fixture) : IClassFixture<Gateway
 
     private GatewayHost Host => fixture.Host;
 
-    public static TheoryData<string, string> InvalidPayloads => new()
+    public static TheoryData<string, string, string> InvalidPayloads => new()
     {
-        { "not-json", "this is not json" },
-        { "not-object", """["event","x"]""" },
-        { "no-event", """{"data":1}""" },
-        { "event-empty", """{"event":""}""" },
-        { "event-not-string", """{"event":42}""" },
-        { "event-too-long", $$"""{"event":"{{new string('e', 129)}}"}""" },
-        { "timestamp-string", """{"event":"x","timestamp":"1764345600000"}""" },
-        { "timestamp-null", """{"event":"x","timestamp":null}""" },
-        { "trailing-garbage", """{"event":"x"} extra""" },
-        { "too-large", $$"""{"event":"x","data":"{{new string('d', 70_000)}}"}""" },
+        { "not-json", "this is not json", "not_json" },
+        { "not-object", """["event","x"]""", "not_object" },
+        { "no-event", """{"data":1}""", "missing_event" },
+        { "event-empty", """{"event":""}""", "invalid_event" },
+        { "event-not-string", """{"event":42}""", "invalid_event" },
+        { "event-too-long", $$"""{"event":"{{new string('e', 129)}}"}""", "invalid_event" },
+        { "timestamp-string", """{"event":"x","timestamp":"1764345600000"}""", "invalid_timestamp" },
+        { "timestamp-null", """{"event":"x","timestamp":null}""", "invalid_timestamp" },
+        { "trailing-garbage", """{"event":"x"} extra""", "not_json" },
+        { "too-large", $$"""{"event":"x","data":"{{new string('d', 70_000)}}"}""", "too_large" },
     };
 
     [Theory]
     [MemberData(nameof(InvalidPayloads))]
-    public async Task Invalid_payload_is_skipped_counted_and_the_next_valid_one_delivered(string name, string payload)
+    public async Task Invalid_payload_is_skipped_counted_by_reason_and_the_next_valid_one_delivered(string name, string payload, string reason)
     {
         await using var client = await Host.ConnectAsync("invalid-" + name);
-        var rejectedBefore = Host.Metrics.Sum(Rejected);
+        var rejectedBefore = Host.Metrics.Sum(Rejected, reason);
 
         await Host.PublishAsync("global", payload);
         await Host.PublishAsync("global", $$"""{"event":"valid.after.{{name}}"}""");
 
         await client.WaitForEventAsync("valid.after." + name);
-        await Wait.UntilAsync(() => Host.Metrics.Sum(Rejected) >= rejectedBefore + 1, "rejected metric");
+        // Counted under its own reason. (The warning, 201, is rate limited to one per 10 s across all reasons, so in a
+        // class sharing one gateway it says nothing about this payload: InvalidUtf8PublishTests checks it on its own host.)
+        await Wait.UntilAsync(() => Host.Metrics.Sum(Rejected, reason) >= rejectedBefore + 1, $"rejected metric with reason {reason}");
         Assert.DoesNotContain(client.Notifications, n => n.GetProperty("event").GetString() is "x" or "");
-        Assert.Contains(Host.Logs, l => l.EventId.Id == 201);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using Nexus.Tests.Gateway.Infrastructure;
 using Nexus.Tests.Infrastructure;
 
@@ -62,7 +61,8 @@ public sealed class RateLimitAndTracingTests
         Assert.Equal(parentSpanId, span.ParentSpanId);
         Assert.Equal("redis", span.GetTagItem("messaging.system"));
         Assert.Equal("nexus:notify:global", span.GetTagItem("messaging.destination.name"));
-        Assert.Equal(JsonValueKind.Object, notification.ValueKind);
+        Assert.Equal("traced", span.GetTagItem("nexus.event"));
+        Assert.Equal(1, span.GetTagItem("nexus.gateway.recipients"));
     }
 
     [Theory]

@@ -14,14 +14,20 @@ namespace Nexus.Tests.Gateway;
 /// </summary>
 public sealed class ShutdownTimeTests
 {
-    private static readonly TimeSpan MaxStop = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Half of what the fault added (5 s for each of three providers, one after the other): a margin no busy machine
+    /// makes up, over a baseline measured in the same test instead of an absolute limit.
+    /// </summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task Gateway_stops_quickly_with_an_open_socket_an_idle_connection_and_an_unreachable_OTLP_endpoint()
     {
         await using var redis = await RedisServer.StartAsync();
+        var baseline = await StopTimeAsync(redis, new Dictionary<string, string?>());
+
         // What Aspire sets for a project, pointed at a port where nothing listens.
-        await using var host = await GatewayHost.StartAsync(redis, new Dictionary<string, string?>
+        var withOtlp = await StopTimeAsync(redis, new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{ClosedPort()}",
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
@@ -31,6 +37,14 @@ public sealed class ShutdownTimeTests
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
             ["OTEL_TRACES_SAMPLER"] = "always_on",
         });
+
+        Assert.True(withOtlp < baseline + Margin, $"stop and disposal took {withOtlp} with the OTLP endpoint unreachable, {baseline} without one");
+    }
+
+    /// <summary>Stop and disposal of a gateway with an open socket and an idle keep-alive connection.</summary>
+    private static async Task<TimeSpan> StopTimeAsync(RedisServer redis, Dictionary<string, string?> settings)
+    {
+        await using var host = await GatewayHost.StartAsync(redis, settings);
         await using var client = await host.ConnectAsync("stop-timer");
         using var http = host.CreateHttpClient();
         // Leaves a keep-alive connection open, as the orchestrator's health checks do.
@@ -43,7 +57,7 @@ public sealed class ShutdownTimeTests
         stopwatch.Stop();
 
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await client.WaitForCloseAsync());
-        Assert.True(stopwatch.Elapsed < MaxStop, $"stop and disposal took {stopwatch.Elapsed}, more than {MaxStop}");
+        return stopwatch.Elapsed;
     }
 
     private static int ClosedPort()

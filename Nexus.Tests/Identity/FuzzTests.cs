@@ -6,7 +6,8 @@ using Nexus.Tests.Infrastructure;
 namespace Nexus.Tests.Identity;
 
 /// <summary>
-/// Thousands of random and mutated frames at the frame parser and the JSON-RPC engine over a real socket: no crash,
+/// Thousands of random and mutated messages, each in a well-formed text frame, at the JSON-RPC engine over a real
+/// socket (the WebSocket frame parser is .NET's and is not fuzzed here): no crash,
 /// every reply a valid JSON-RPC 2.0 response, the fuzzed connection still answers, and a bystander is unaffected.
 /// Frames stay valid UTF-8 (the WebSocket layer itself closes on invalid UTF-8, which is not what is tested here).
 /// </summary>
@@ -34,7 +35,7 @@ public sealed class FuzzTests
     ];
 
     [Fact]
-    public async Task Random_and_mutated_frames_get_valid_JSON_RPC_replies_and_hurt_nobody()
+    public async Task Random_and_mutated_messages_get_valid_JSON_RPC_replies_and_hurt_nobody()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var host = await GatewayHost.StartAsync(redis, new Dictionary<string, string?> { ["Gateway:MaxRequestsPerSecond"] = "1000000" });

@@ -60,7 +60,7 @@ public sealed class SecretsTests : IDisposable
         secrets.AddRange([good, wrongKey, expired]);
         secrets.AddRange(secrets.Where(s => s.Contains('.', StringComparison.Ordinal)).Select(s => s[(s.LastIndexOf('.') + 1)..]).ToList());
 
-        await using (var client = await TestClient.ConnectAsync(host.WebSocketUri("access_token=" + good)))
+        await using (var client = await host.ConnectAsync("secret-keeper", () => TestClient.ConnectAsync(host.WebSocketUri("access_token=" + good))))
         {
             await host.PublishAsync("user:secret-keeper", """{"event":"in"}""");
             await client.WaitForEventAsync("in");
@@ -97,7 +97,7 @@ public sealed class SecretsTests : IDisposable
         var bad = Tokens.Create("proxied", key: Tokens.OtherKey);
 
         var wsUri = new Uri($"ws://{proxyAddress.Authority}/ws?access_token={good}");
-        await using (var client = await TestClient.ConnectAsync(wsUri))
+        await using (var client = await gateway.ConnectAsync("proxied", () => TestClient.ConnectAsync(wsUri)))
         {
             await gateway.PublishAsync("user:proxied", """{"event":"via-proxy"}""");
             await client.WaitForEventAsync("via-proxy");

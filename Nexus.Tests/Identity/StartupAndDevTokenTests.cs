@@ -99,7 +99,7 @@ public sealed class StartupAndDevTokenTests
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/dev/token", null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/dev/token?user=x&minutes=0", null)).StatusCode);
 
-        await using var client = await Upgrade.ConnectWithHeaderAsync(host.WebSocketUri(""), token);
+        await using var client = await host.ConnectAsync("dora", () => Upgrade.ConnectWithHeaderAsync(host.WebSocketUri(""), token));
         await host.PublishAsync("approval", """{"event":"for-approvers"}""");
         await host.PublishAsync("user:dora", """{"event":"for-dora"}""");
         await client.WaitForEventAsync("for-dora");

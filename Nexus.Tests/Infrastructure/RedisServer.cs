@@ -52,6 +52,23 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP): connections stay open and nothing is answered until <see cref="Resume"/>, the
+    /// way a Redis stuck on a slow command or a stalled host looks to its clients.
+    /// </summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a <see cref="Pause"/>d server go on (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("redis-server is not running.");
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit(10_000);
+        Assert.True(kill.HasExited && kill.ExitCode == 0, $"kill -{signal} {process.Id} failed");
+    }
+
     public async Task<ConnectionMultiplexer> ConnectAsync()
         => await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},abortConnect=false,connectTimeout=2000");
 

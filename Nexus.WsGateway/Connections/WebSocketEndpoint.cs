@@ -113,10 +113,11 @@ internal sealed partial class WebSocketEndpoint(
         var userId = identity.UserId!;
         var client = new ClientContext(connectionId, userId, identity.IsApprover);
         var connection = new GatewayConnection(socket, client, services, transport);
+        // Armed before the connection is registered, so whoever sees it registered knows its expiry is watched.
+        using var expiry = TokenExpiry.Watch(connection, identity.ExpiresAt, services.Time, _options.CloseTimeout, logger);
         registry.Add(connection);
         services.Metrics.ConnectionOpened();
         Log.ConnectionOpened(logger, client.ConnectionId, userId, identity.IsApprover);
-        using var expiry = TokenExpiry.Watch(connection, identity.ExpiresAt, services.Time, _options.CloseTimeout, logger);
         try
         {
             await connection.RunAsync(aborted);

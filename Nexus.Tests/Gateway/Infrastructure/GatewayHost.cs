@@ -99,6 +99,19 @@ public sealed class GatewayHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Opens a socket with <paramref name="connect"/> (a token, a header, another address) and waits until the gateway
+    /// has registered it for <paramref name="user"/>, as <see cref="ConnectAsync(string, bool)"/> does.
+    /// </summary>
+    public async Task<TestClient> ConnectAsync(string user, Func<Task<TestClient>> connect)
+    {
+        var registry = App.Services.GetRequiredService<ConnectionRegistry>();
+        var before = registry.CountForUser(user);
+        var client = await connect();
+        await Wait.UntilAsync(() => registry.CountForUser(user) > before, $"connection of {user} registered");
+        return client;
+    }
+
     public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress, Timeout = Timeout };
 
     public async Task<long> PublishAsync(string channel, string payload)

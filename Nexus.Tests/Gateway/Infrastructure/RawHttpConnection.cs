@@ -86,6 +86,57 @@ public sealed class RawHttpConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads one frame the server sent (servers never mask) and returns its first byte (FIN and opcode) and payload,
+    /// or null when the server ended the connection (end of stream or reset) before a whole frame came.
+    /// </summary>
+    public async Task<(byte First, byte[] Payload)?> ReadFrameAsync()
+    {
+        using var cts = new CancellationTokenSource(GatewayHost.Timeout);
+        try
+        {
+            var head = new byte[2];
+            if (!await ReadExactlyOrEndAsync(head, cts.Token))
+            {
+                return null;
+            }
+
+            long length = head[1] & 0x7F;
+            if (length >= 126)
+            {
+                var extended = new byte[length == 126 ? 2 : 8];
+                if (!await ReadExactlyOrEndAsync(extended, cts.Token))
+                {
+                    return null;
+                }
+
+                length = extended.Length == 2
+                    ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(extended)
+                    : (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(extended);
+            }
+
+            var payload = new byte[length];
+            return await ReadExactlyOrEndAsync(payload, cts.Token) ? (head[0], payload) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<bool> ReadExactlyOrEndAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _stream.ReadExactlyAsync(buffer, cancellationToken);
+            return true;
+        }
+        catch (EndOfStreamException)
+        {
+            return false;
+        }
+    }
+
     public WebSocket AsClientWebSocket()
         => WebSocket.CreateFromStream(_stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
 

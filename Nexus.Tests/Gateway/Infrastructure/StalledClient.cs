@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Text;
 
 namespace Nexus.Tests.Gateway.Infrastructure;
@@ -34,6 +35,34 @@ public sealed class StalledClient : IDisposable
 
         Assert.StartsWith("HTTP/1.1 101", response.ToString(), StringComparison.Ordinal);
         return new StalledClient(socket);
+    }
+
+    /// <summary>
+    /// Starts reading again, as a client that was only slow: takes every message the server still sends and returns
+    /// the status of its close frame (null when the server aborted instead).
+    /// </summary>
+    public async Task<WebSocketCloseStatus?> ReadUntilCloseAsync()
+    {
+        using var socket = WebSocket.CreateFromStream(
+            new NetworkStream(_socket, ownsSocket: false), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        using var cts = new CancellationTokenSource(GatewayHost.Timeout);
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer, cts.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
+                    return result.CloseStatus;
+                }
+            }
+        }
+        catch (WebSocketException)
+        {
+            return null;
+        }
     }
 
     public void Dispose() => _socket.Dispose();
