@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Nexus.Tests.Gateway.Infrastructure;
 using Nexus.Tests.Infrastructure;
 
