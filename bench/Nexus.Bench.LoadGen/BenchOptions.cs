@@ -12,7 +12,7 @@ internal sealed class BenchOptions
     public const string Usage = """
         Nexus.Bench.LoadGen [options]
           --quick                    small sizes, one round (about 2 minutes)
-          --smoke                    smaller still, the correctness smoke of ./test.sh (about 1 minute)
+          --smoke                    smaller still: a faster correctness smoke than --quick (about 1 minute)
           --servers nexus,signalr,bare   servers to compare (default: all three)
           --scenarios fanout,moderate,idle,storm   (default: all; storm runs for nexus only)
           --sizes 100,1000,5000      fan-out client counts
