@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text.Json;
 using Nexus.Tests.Gateway.Infrastructure;
 using Nexus.Tests.Infrastructure;
 using Nexus.WsGateway.Connections;
@@ -169,6 +170,35 @@ public sealed class ConnectionBehaviourTests
         time.Advance(TimeSpan.FromMilliseconds(500));
         await quiet.WaitForEventAsync("second");
         Assert.Equal(["first", "second"], quiet.Notifications.Select(n => n.GetProperty("event").GetString()));
+    }
+
+    [Fact]
+    public async Task A_first_message_that_started_arriving_before_InitialHold_ended_keeps_the_hold_until_it_was_handled()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await GatewayHost.StartAsync(
+            redis,
+            new Dictionary<string, string?> { ["Gateway:InitialHold"] = "00:00:00.500" },
+            configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await using var slow = await host.ConnectAsync("slow-user");
+        await using var witness = await host.ConnectAsync("witness-user");
+        await witness.CallAsync("notify.subscribe", """{"channels":["global"]}""");
+
+        // A busy gateway, or a client far away: the first message (a resume, say) is still arriving when the hold runs out.
+        await slow.SendTextFrameAsync("""{"jsonrpc":"2.0","id":"first","method":"notify.sub""", endOfMessage: false);
+        await Wait.UntilAsync(() => host.Logs.Count(l => l.EventId.Name == "FirstMessageArriving") == 2, "the gateway saw the slow client's first message arriving (the witness's was the first)");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await host.PublishAsync("global", """{"event":"live"}""");
+        await witness.WaitForEventAsync("live");
+        Assert.Empty(slow.Notifications);
+
+        await slow.SendTextFrameAsync("""scribe","params":{"channels":["global"]}}""", endOfMessage: true);
+        await slow.WaitForEventAsync("live");
+        var messages = slow.Messages.ToList();
+        var reply = messages.FindIndex(m => m.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() == "first");
+        var live = messages.FindIndex(m => m.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("event", out var e) && e.GetString() == "live");
+        Assert.True(reply >= 0 && reply < live, $"the reply at {reply}, the held notification at {live}");
     }
 
     [Fact]

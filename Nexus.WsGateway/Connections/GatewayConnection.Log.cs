@@ -28,6 +28,9 @@ internal sealed partial class GatewayConnection
         [LoggerMessage(EventIds.DispatchFailed, LogLevel.Error, "The JSON-RPC dispatcher failed on a message of connection {ConnectionId}; answered -32603.")]
         public static partial void DispatchFailed(ILogger logger, string connectionId, Exception exception);
 
+        [LoggerMessage(EventIds.FirstMessageArriving, LogLevel.Debug, "Connection {ConnectionId}: its first message is arriving; notifications stay held until it was handled.")]
+        public static partial void FirstMessageArriving(ILogger logger, string connectionId);
+
         [LoggerMessage(EventIds.CloseTimedOut, LogLevel.Information, "Connection {ConnectionId} did not finish its close handshake in time (state {State}); aborted.")]
         public static partial void CloseTimedOut(ILogger logger, string connectionId, WebSocketState state);
     }

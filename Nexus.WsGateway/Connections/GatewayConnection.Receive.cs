@@ -19,6 +19,7 @@ internal sealed partial class GatewayConnection
         while (true)
         {
             var header = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+            FirstMessageArriving();
             if (header.MessageType == WebSocketMessageType.Close)
             {
                 EchoClose();
@@ -158,11 +159,8 @@ internal sealed partial class GatewayConnection
             Send(bytes);
         }
 
-        if (Volatile.Read(ref _initialHold) is not null)
-        {
-            // The first message was handled (a resume in it already replayed): what was held goes out now.
-            EndInitialHold();
-        }
+        // After the first message (a resume in it already replayed), what was held goes out.
+        FirstMessageHandled();
 
         return !_writer.IsClosing;
     }

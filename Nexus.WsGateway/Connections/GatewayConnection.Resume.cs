@@ -18,6 +18,7 @@ internal sealed partial class GatewayConnection
     private List<(ReadOnlyMemory<byte> Frame, long Ordinal, string Channel)>? _held;
     private long _heldBytes;
     private ITimer? _initialHold;
+    private int _firstMessagePending;
 
     /// <summary>
     /// The durable notifications this connection has had: every one it was entitled to from <c>From</c> to <c>Through</c>
@@ -134,13 +135,38 @@ internal sealed partial class GatewayConnection
         }
 
         _holding = true;
+        _firstMessagePending = 1;
         _initialHold = _services.Time.CreateTimer(static state => ((GatewayConnection)state!).EndInitialHold(), this, hold, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>After the first message, or when the initial hold ran out; a resume in progress releases by itself.</summary>
+    /// <summary>
+    /// The first frame of the first message has arrived: the hold now lasts until that message was handled, however
+    /// long a busy gateway takes to get to it. Only a client that sends nothing waits for the timer (a client that
+    /// resumes in its first message would otherwise get live notifications before the ones it missed, under load).
+    /// </summary>
+    private void FirstMessageArriving()
+    {
+        if (Interlocked.Exchange(ref _initialHold, null) is { } timer)
+        {
+            timer.Dispose();
+            Log.FirstMessageArriving(_services.Logger, Client.ConnectionId);
+        }
+    }
+
+    /// <summary>After the first message was handled (a resume in it replayed and released by itself).</summary>
+    private void FirstMessageHandled()
+    {
+        if (Interlocked.Exchange(ref _firstMessagePending, 0) == 1)
+        {
+            EndInitialHold();
+        }
+    }
+
+    /// <summary>When the first message was handled, or the initial hold ran out with nothing received.</summary>
     private void EndInitialHold()
     {
         Interlocked.Exchange(ref _initialHold, null)?.Dispose();
+        Volatile.Write(ref _firstMessagePending, 0);
         if (Volatile.Read(ref _resuming) == 0)
         {
             Release(floor: 0);

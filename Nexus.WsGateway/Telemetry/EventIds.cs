@@ -20,6 +20,7 @@ internal static class EventIds
     public const int SendFailed = 111;
     public const int DirectUpgradeHeadFailed = 112;
     public const int DirectUpgradeHeadNotReceived = 113;
+    public const int FirstMessageArriving = 114;
 
     public const int NotificationFannedOut = 200;
     public const int InvalidPayload = 201;

@@ -95,6 +95,13 @@ public sealed class TestClient : IAsyncDisposable
 
     public Task SendTextAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
 
+    /// <summary>One frame of a text message: the message ends with the frame that has <paramref name="endOfMessage"/>.</summary>
+    public async Task SendTextFrameAsync(string text, bool endOfMessage)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage, cts.Token);
+    }
+
     public async Task SendAsync(byte[] bytes, WebSocketMessageType type)
     {
         using var cts = new CancellationTokenSource(GatewayHost.Timeout);
