@@ -49,12 +49,16 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
         var (store, sweeper) = CreateSweeper(time);
         var other = CreateSweeper(time).Sweeper; // a second replica
         var now = await RedisClock.NowMsAsync(Db);
-        await SeedPendingAsync("apr_1", "s_1", now - 300_000, now + 400);
+        // Not due for an hour: however slow the machine, a sweep leaves it alone.
+        await SeedPendingAsync("apr_1", "s_1", now - 300_000, now + 3_600_000);
 
         Assert.Equal(0, await sweeper.SweepOnceAsync());
         Assert.Equal(ApprovalDecisions.Pending, (await store.GetAsync("apr_1"))!.Status);
 
-        await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) >= now + 400, "Redis's clock to pass the due time");
+        // Then due at Redis's present moment, as when its hour has passed.
+        var due = await RedisClock.NowMsAsync(Db);
+        await SeedPendingAsync("apr_1", "s_1", now - 300_000, due);
+        await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) > due, "Redis's clock to pass the due time");
         var counts = await Task.WhenAll(sweeper.SweepOnceAsync(), other.SweepOnceAsync());
         Assert.Equal(1, counts.Sum());
 
@@ -62,7 +66,7 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
         Assert.Equal(ApprovalDecisions.Expired, record!.Status);
         Assert.Equal(ApprovalDecisions.System, record.By);
         Assert.False(record.Executed);
-        Assert.True(record.DecidedAt >= now + 400);
+        Assert.True(record.DecidedAt >= due);
         var resolved = await _events.WaitForEventAsync("s_1", EventNames.ApprovalResolved);
         Assert.Equal("expired", resolved.Data.GetProperty("decision").GetString());
         Assert.Equal("system", resolved.Data.GetProperty("by").GetString());
@@ -77,7 +81,8 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
         var skewed = new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(1));
         var (store, sweeper) = CreateSweeper(skewed);
         var now = await RedisClock.NowMsAsync(Db);
-        await SeedPendingAsync("apr_skew", "s_skew", now, now + 1_500);
+        // Due in an hour by Redis's clock, long past by the replica's: the replica's clock must not count.
+        await SeedPendingAsync("apr_skew", "s_skew", now, now + 3_600_000);
 
         Assert.Equal(0, await sweeper.SweepOnceAsync());
         var decision = await store.DecideAsync("apr_skew", ApprovalDecisions.Expired, ApprovalDecisions.System, null);
@@ -85,7 +90,10 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
         Assert.Equal(ApprovalDecisions.Pending, (await store.GetAsync("apr_skew"))!.Status);
         Assert.Single(await store.ListPendingAsync(null, null, 100)); // listing uses Redis's clock too
 
-        await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) >= now + 1_500, "Redis's clock to pass the due time");
+        // Once Redis's clock says it is due, the same replica expires it.
+        var due = await RedisClock.NowMsAsync(Db);
+        await SeedPendingAsync("apr_skew", "s_skew", now, due);
+        await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) > due, "Redis's clock to pass the due time");
         Assert.Equal(1, await sweeper.SweepOnceAsync());
     }
 
