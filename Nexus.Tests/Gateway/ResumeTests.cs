@@ -134,13 +134,17 @@ public sealed class ResumeTests : IAsyncLifetime
     public async Task An_id_the_history_no_longer_holds_is_not_recovered_and_nothing_is_replayed()
     {
         await using var gateway = await GatewayHost.StartAsync(_redis);
+        await using var witness = await gateway.ConnectAsync("witness");
+        await witness.CallAsync("notify.subscribe", """{"channels":["global"]}""");
         var old = await PublishAsync("global", """{"event":"old"}""");
         await Db.HashSetAsync(RedisHistoryKeys.Meta, "max", 5);
         for (var i = 0; i < 10; i++)
         {
-            await PublishAsync("global", """{"event":"newer"}""");
+            await PublishAsync("global", $$"""{"event":"newer","data":{{i}}}""");
         }
 
+        // All of them fanned out before dave connects: any "newer" he gets would have come from a replay.
+        await witness.WaitForMessageAsync(m => m.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Number && d.GetInt32() == 9, "the last publish fanned out");
         await using var client = await gateway.ConnectAsync("dave");
         var result = (await client.CallAsync("notify.resume", $$"""{"since":"{{old}}"}""")).GetProperty("result");
 
