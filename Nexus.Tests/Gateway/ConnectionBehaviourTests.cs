@@ -153,10 +153,7 @@ public sealed class ConnectionBehaviourTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var redis = await RedisServer.StartAsync();
-        await using var host = await GatewayHost.StartAsync(
-            redis,
-            new Dictionary<string, string?> { ["Gateway:InitialHold"] = "00:00:00.500" },
-            configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await using var host = await StartWithHalfSecondHoldAsync(redis, time);
         await using var quiet = await host.ConnectAsync("quiet-user");
         await using var talker = await host.ConnectAsync("talker-user");
         // The talker's first message ends its hold; the quiet one's lasts until InitialHold on the gateway's clock.
@@ -177,10 +174,7 @@ public sealed class ConnectionBehaviourTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var redis = await RedisServer.StartAsync();
-        await using var host = await GatewayHost.StartAsync(
-            redis,
-            new Dictionary<string, string?> { ["Gateway:InitialHold"] = "00:00:00.500" },
-            configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await using var host = await StartWithHalfSecondHoldAsync(redis, time);
         await using var slow = await host.ConnectAsync("slow-user");
         await using var witness = await host.ConnectAsync("witness-user");
         await witness.CallAsync("notify.subscribe", """{"channels":["global"]}""");
@@ -240,4 +234,11 @@ public sealed class ConnectionBehaviourTests
         Assert.Equal(1, host.Metrics.Sum("nexus.gateway.slow_client_disconnects"));
         Assert.False(healthy.Closed.IsCompleted, "the healthy client stayed connected");
     }
+
+    /// <summary>A gateway whose initial hold is half a second on <paramref name="time"/>, the clock the test moves.</summary>
+    private static Task<GatewayHost> StartWithHalfSecondHoldAsync(RedisServer redis, FakeTimeProvider time)
+        => GatewayHost.StartAsync(
+            redis,
+            new Dictionary<string, string?> { ["Gateway:InitialHold"] = "00:00:00.500" },
+            configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
 }

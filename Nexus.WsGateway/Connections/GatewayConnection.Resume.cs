@@ -146,7 +146,8 @@ internal sealed partial class GatewayConnection
     /// </summary>
     private void FirstMessageArriving()
     {
-        if (Interlocked.Exchange(ref _initialHold, null) is { } timer)
+        // Called for every message: the plain read keeps the interlocked exchange to the first one.
+        if (Volatile.Read(ref _initialHold) is not null && Interlocked.Exchange(ref _initialHold, null) is { } timer)
         {
             timer.Dispose();
             Log.FirstMessageArriving(_services.Logger, Client.ConnectionId);
