@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
+using Nexus.Tests.Infrastructure;
 using Nexus.WsGateway.Connections;
 
 namespace Nexus.Tests.Gateway;
@@ -87,6 +88,164 @@ public sealed class BatchingTransportTests
         Assert.True(toClient.Reader.TryRead(out var flushed));
         byte[] expected = [0x81, 3, .. "one"u8, 0x8A, 5, .. "ping!"u8, 0x81, 3, .. "two"u8];
         Assert.Equal(expected, flushed.Buffer.ToArray());
+    }
+
+    [Fact]
+    public async Task A_batch_opens_once_until_it_ends_and_never_after_the_transport_completed()
+    {
+        var (transport, socket, toClient) = Transport();
+
+        Assert.True(transport.BeginBatch());
+        Assert.False(transport.BeginBatch());
+        transport.EndBatch(socket);
+        Assert.True(transport.BeginBatch());
+        transport.EndBatch(socket);
+
+        await transport.CompleteAsync();
+        Assert.False(transport.BeginBatch());
+        Assert.False(toClient.Reader.TryRead(out _), "empty batches flush nothing");
+    }
+
+    [Fact]
+    public async Task Frames_wait_for_the_end_of_their_batch_and_after_it_each_write_is_flushed_at_once()
+    {
+        var (transport, socket, toClient) = Transport();
+
+        Assert.True(transport.BeginBatch());
+        await transport.SendTextAsync("one"u8.ToArray());
+        Assert.False(toClient.Reader.TryRead(out _), "held by the batch");
+        transport.EndBatch(socket);
+        Assert.Equal([0x81, 3, .. "one"u8], ReadAll(toClient));
+
+        await transport.SendTextAsync("two"u8.ToArray());
+        Assert.Equal([0x81, 3, .. "two"u8], ReadAll(toClient));
+    }
+
+    [Fact]
+    public async Task After_CompleteAsync_or_Dispose_every_write_is_refused_and_nothing_reaches_the_pipe()
+    {
+        var (completed, _, completedOutput) = Transport();
+        await completed.CompleteAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => completed.SendTextAsync("late"u8.ToArray()).AsTask());
+        Assert.False(completedOutput.Reader.TryRead(out _));
+
+        var (disposed, _, disposedOutput) = Transport();
+        disposed.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => disposed.SendTextAsync("late"u8.ToArray()).AsTask());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => disposed.SendTextAsync("later"u8.ToArray()).AsTask());
+        Assert.False(disposedOutput.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task Dispose_ends_a_pending_read_and_a_flush_waiting_for_a_client_that_stopped_reading()
+    {
+        var toServer = new Pipe();
+        var toClient = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        var transport = new BatchingTransport(toServer.Reader, toClient.Writer);
+        var read = transport.ReadAsync(new byte[16]).AsTask();
+        var write = transport.SendTextAsync(new byte[64]).AsTask();
+        Assert.False(read.IsCompleted);
+        Assert.False(write.IsCompleted, "the client reads nothing: the flush waits");
+
+        // What ManagedWebSocket does when it closes or aborts.
+        transport.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(TimeSpan.FromSeconds(20)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => write.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task A_read_takes_what_fits_and_leaves_the_rest_for_the_next_read()
+    {
+        var toServer = new Pipe();
+        var transport = new BatchingTransport(toServer.Reader, new Pipe().Writer);
+        await toServer.Writer.WriteAsync("hello"u8.ToArray());
+        var buffer = new byte[8];
+
+        Assert.Equal(3, await transport.ReadAsync(buffer.AsMemory(0, 3)));
+        Assert.Equal("hel"u8.ToArray(), buffer[..3]);
+        Assert.Equal(2, await transport.ReadAsync(buffer));
+        Assert.Equal("lo"u8.ToArray(), buffer[..2]);
+    }
+
+    [Fact]
+    public async Task A_read_the_connection_cancels_ends_the_stream_as_disposed_not_as_an_empty_read()
+    {
+        var toServer = new Pipe();
+        var transport = new BatchingTransport(toServer.Reader, new Pipe().Writer);
+
+        // Kestrel cancels the pending read of a connection it aborts.
+        toServer.Reader.CancelPendingRead();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => transport.ReadAsync(new byte[8]).AsTask());
+    }
+
+    [Fact]
+    public async Task A_batch_flush_that_fails_after_waiting_for_the_client_aborts_the_socket()
+    {
+        var toClient = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        var transport = new BatchingTransport(new Pipe().Reader, toClient.Writer);
+        using var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+
+        Assert.True(transport.BeginBatch());
+        await transport.SendTextAsync(new byte[64]);
+        transport.EndBatch(socket);
+        Assert.Equal(WebSocketState.Open, socket.State);
+
+        // The flush is waiting for the client; the client's side then fails.
+        toClient.Reader.Complete(new IOException("connection reset"));
+
+        await Wait.UntilAsync(() => socket.State == WebSocketState.Aborted, "the socket aborted");
+    }
+
+    [Fact]
+    public async Task A_write_during_a_batch_flush_that_waits_for_the_client_goes_after_it_and_the_transport_stays_usable()
+    {
+        var toClient = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        var transport = new BatchingTransport(new Pipe().Reader, toClient.Writer);
+        using var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var first = Enumerable.Repeat((byte)'a', 32).ToArray();
+
+        Assert.True(transport.BeginBatch());
+        await transport.SendTextAsync(first);
+        transport.EndBatch(socket);
+        var second = transport.SendTextAsync("b"u8.ToArray()).AsTask();
+        Assert.False(second.IsCompleted, "the batch's flush holds the transport until the client reads");
+
+        var received = new List<byte>();
+        await Wait.UntilAsync(
+            () =>
+            {
+                if (toClient.Reader.TryRead(out var result))
+                {
+                    received.AddRange(result.Buffer.ToArray());
+                    toClient.Reader.AdvanceTo(result.Buffer.End);
+                }
+
+                return second.IsCompleted;
+            },
+            "the second write");
+        await second;
+        await transport.SendTextAsync("c"u8.ToArray());
+        received.AddRange(ReadAll(toClient));
+
+        Assert.Equal([0x81, 32, .. first, 0x81, 1, (byte)'b', 0x81, 1, (byte)'c'], received);
+        Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    private static (BatchingTransport Transport, WebSocket Socket, Pipe ToClient) Transport()
+    {
+        var toClient = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0));
+        var transport = new BatchingTransport(new Pipe().Reader, toClient.Writer);
+        return (transport, WebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero }), toClient);
+    }
+
+    private static byte[] ReadAll(Pipe pipe)
+    {
+        Assert.True(pipe.Reader.TryRead(out var result), "nothing was flushed");
+        var bytes = result.Buffer.ToArray();
+        pipe.Reader.AdvanceTo(result.Buffer.End);
+        return bytes;
     }
 
     private static byte[] BigEndian64(long value)

@@ -37,7 +37,7 @@ public sealed class NotificationParserTests : IDisposable
 
         Assert.True(_parser.TryParse("global", payload, 0, out var parsed, out _));
 
-        Assert.Contains("\"data\":\"café 😀 €\"", Encoding.UTF8.GetString(parsed.Frame), StringComparison.Ordinal);
+        Assert.Contains("\"event\":\"é\",\"data\":\"café 😀 €\"", Encoding.UTF8.GetString(parsed.Frame), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,6 +50,100 @@ public sealed class NotificationParserTests : IDisposable
         Assert.True(parser.TryParse("global", fits, 0, out var parsed, out _));
         Assert.True(parsed.Frame.Length <= 2_000);
         Assert.False(parser.TryParse("global", tooLarge, 0, out _, out var rejection));
+        Assert.Equal(NotificationParser.TooLarge, rejection);
+    }
+    [Fact]
+    public void The_frame_is_the_protocols_notify_with_the_id_channel_event_data_and_timestamp_in_that_order()
+    {
+        var payload = """{"id":"7:1700000000000-3","event":"tool.call","data":{"a":[1,2]},"timestamp":123,"extra":true}"""u8;
+
+        Assert.True(_parser.TryParse("session:s1", payload, 999, out var parsed, out _));
+
+        Assert.Equal(
+            """{"jsonrpc":"2.0","method":"notify","params":{"id":"7:1700000000000-3","channel":"session:s1","event":"tool.call","data":{"a":[1,2]},"timestamp":123}}""",
+            Encoding.UTF8.GetString(parsed.Frame));
+        Assert.Equal(new Nexus.Contracts.History.HistoryId("7", 1_700_000_000_000, 3), parsed.Id);
+        Assert.Equal("tool.call", parsed.Event);
+    }
+
+    [Fact]
+    public void Without_data_or_timestamp_the_frame_has_data_null_and_the_time_the_gateway_received_it()
+    {
+        Assert.True(_parser.TryParse("global", """{"event":"e"}"""u8, 42, out var parsed, out _));
+
+        Assert.Equal("""{"jsonrpc":"2.0","method":"notify","params":{"channel":"global","event":"e","data":null,"timestamp":42}}""", Encoding.UTF8.GetString(parsed.Frame));
+        Assert.Null(parsed.Id);
+    }
+
+    [Theory]
+    [InlineData("""{"event":"e","id":"7:1-1"}""")]
+    [InlineData("""{"id":"not an id","event":"e"}""")]
+    [InlineData("""{"id":7,"event":"e"}""")]
+    public void Only_a_well_formed_id_written_first_by_nexus_publish_is_taken_as_the_notifications_id(string payload)
+    {
+        Assert.True(_parser.TryParse("global", Encoding.UTF8.GetBytes(payload), 42, out var parsed, out _));
+
+        Assert.Null(parsed.Id);
+        Assert.DoesNotContain("\"id\"", Encoding.UTF8.GetString(parsed.Frame), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_payload_read_back_from_the_history_gets_the_id_it_is_stored_under()
+    {
+        var stored = new Nexus.Contracts.History.HistoryId("7", 5, 2);
+
+        Assert.True(_parser.TryParse("global", """{"event":"e","timestamp":1}"""u8, 42, stored, out var parsed, out _));
+
+        Assert.Equal("""{"jsonrpc":"2.0","method":"notify","params":{"id":"7:5-2","channel":"global","event":"e","data":null,"timestamp":1}}""", Encoding.UTF8.GetString(parsed.Frame));
+        Assert.Equal(stored, parsed.Id);
+    }
+
+    [Theory]
+    [InlineData("""{"event":""}""", NotificationParser.InvalidEvent)]
+    [InlineData("""{"event":5}""", NotificationParser.InvalidEvent)]
+    [InlineData("""{"event":null}""", NotificationParser.InvalidEvent)]
+    [InlineData("""{"data":1}""", NotificationParser.MissingEvent)]
+    [InlineData("""[1]""", NotificationParser.NotObject)]
+    [InlineData("\"text\"", NotificationParser.NotObject)]
+    [InlineData("""{"event":"e","timestamp":"noon"}""", NotificationParser.InvalidTimestamp)]
+    [InlineData("""{"event":"e"} {}""", NotificationParser.NotJson)]
+    public void A_payload_that_is_not_a_notification_is_refused_with_its_reason(string payload, string reason)
+    {
+        Assert.False(_parser.TryParse("global", Encoding.UTF8.GetBytes(payload), 0, out _, out var rejection));
+        Assert.Equal(reason, rejection);
+    }
+
+    [Fact]
+    public void An_event_name_of_128_characters_is_taken_and_one_of_129_is_refused()
+    {
+        Assert.True(_parser.TryParse("global", Encoding.UTF8.GetBytes($$"""{"event":"{{new string('e', 128)}}"}"""), 0, out _, out _));
+        Assert.False(_parser.TryParse("global", Encoding.UTF8.GetBytes($$"""{"event":"{{new string('e', 129)}}"}"""), 0, out _, out var rejection));
+        Assert.Equal(NotificationParser.InvalidEvent, rejection);
+    }
+
+    [Fact]
+    public void A_payload_of_exactly_MaxPayloadBytes_is_taken_and_one_byte_more_is_too_large()
+    {
+        var exactly = Encoding.UTF8.GetBytes($$"""{"event":"e","data":"{{new string('d', 1_000 - 23)}}"}""");
+        Assert.Equal(1_000, exactly.Length);
+        using var parser = new NotificationParser(maxPayloadBytes: 1_000, maxFrameBytes: 1_048_576);
+
+        Assert.True(parser.TryParse("global", exactly, 0, out _, out _));
+        Assert.False(parser.TryParse("global", [.. exactly[..^1], .. " }"u8], 0, out _, out var rejection));
+        Assert.Equal(NotificationParser.TooLarge, rejection);
+    }
+
+    [Fact]
+    public void A_frame_of_exactly_the_queue_limit_is_taken_and_one_byte_less_of_limit_refuses_it()
+    {
+        var payload = Encoding.UTF8.GetBytes($$"""{"event":"e","data":"{{new string('d', 500)}}"}""");
+        Assert.True(_parser.TryParse("global", payload, 0, out var probe, out _));
+        using var atLimit = new NotificationParser(maxPayloadBytes: 65_536, maxFrameBytes: probe.Frame.Length);
+        using var belowLimit = new NotificationParser(maxPayloadBytes: 65_536, maxFrameBytes: probe.Frame.Length - 1);
+
+        Assert.True(atLimit.TryParse("global", payload, 0, out var parsed, out _));
+        Assert.Equal(probe.Frame, parsed.Frame);
+        Assert.False(belowLimit.TryParse("global", payload, 0, out _, out var rejection));
         Assert.Equal(NotificationParser.TooLarge, rejection);
     }
 }

@@ -118,6 +118,173 @@ public sealed class SocketWriterTests
         await loop.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task A_lone_inline_write_that_went_pending_is_finished_by_the_send_loop_which_then_frees_the_socket()
+    {
+        var socket = new FakeSocket();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        socket.Gate = gate.Task;
+        var writer = new SocketWriter(socket, 1024);
+        var loop = writer.RunAsync();
+
+        Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(new byte[] { 1 }));
+        Assert.Equal(1, writer.QueuedBytes);
+
+        // Nothing else is enqueued: only the hand-off itself can wake the send loop.
+        socket.Gate = null;
+        gate.SetResult();
+        await Wait.UntilAsync(() => writer.QueuedBytes == 0, "the send loop finished the hand-off");
+
+        await AssertWrittenInlineAsync(writer, socket, 6);
+        writer.RequestClose(WebSocketCloseStatus.NormalClosure, "done");
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task After_the_send_loop_drains_a_backlog_the_next_message_is_written_inline_again()
+    {
+        var socket = new FakeSocket();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        socket.Gate = gate.Task;
+        var writer = new SocketWriter(socket, 1024);
+        var loop = writer.RunAsync();
+        for (byte i = 1; i <= 5; i++)
+        {
+            Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(new[] { i }));
+        }
+
+        socket.Gate = null;
+        gate.SetResult();
+        await Wait.UntilAsync(() => socket.Sent.Count == 5 && writer.QueuedBytes == 0, "the backlog sent");
+
+        // The loop gave the socket back: later messages leave before TryEnqueue returns.
+        await AssertWrittenInlineAsync(writer, socket, 6);
+
+        writer.RequestClose(WebSocketCloseStatus.NormalClosure, "done");
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Queueing_behind_a_busy_socket_allocates_nothing_per_message()
+    {
+        var socket = new FakeSocket { Gate = new TaskCompletionSource().Task };
+        var writer = new SocketWriter(socket, 1024);
+        var loop = writer.RunAsync();
+        var message = new byte[] { 1 };
+        Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(message));
+        Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(message));
+
+        // The queue exists now (one segment of 32 slots); the fan-out's hot path adds to it.
+        var accepted = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++)
+        {
+            accepted += writer.TryEnqueue(message) == EnqueueResult.Accepted ? 1 : 0;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(20, accepted);
+        Assert.Equal(0, allocated);
+        Assert.Equal(22, writer.QueuedBytes);
+        socket.Abort();
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task The_first_close_request_wins_and_its_status_and_reason_reach_the_socket()
+    {
+        var socket = new FakeSocket();
+        var writer = new SocketWriter(socket, 1024);
+        var loop = writer.RunAsync();
+
+        Assert.True(writer.RequestClose(CloseStatuses.TryAgainLater, "slow client"));
+        Assert.False(writer.RequestClose(WebSocketCloseStatus.NormalClosure, "shutdown"));
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(CloseStatuses.TryAgainLater, socket.ClosedWith);
+        Assert.Equal("slow client", socket.ClosedDescription);
+    }
+
+    [Fact]
+    public async Task A_close_with_status_Empty_carries_no_reason_which_RFC_6455_would_not_allow()
+    {
+        var socket = new FakeSocket();
+        var writer = new SocketWriter(socket, 1024);
+        var loop = writer.RunAsync();
+
+        Assert.True(writer.RequestClose(WebSocketCloseStatus.Empty, "ignored"));
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(WebSocketCloseStatus.Empty, socket.ClosedWith);
+        Assert.Null(socket.ClosedDescription);
+    }
+
+    [Fact]
+    public async Task A_send_failing_in_the_send_loop_aborts_the_socket_and_refuses_later_messages()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var socket = new FakeSocket { Gate = gate.Task, FailPendingWith = new IOException("connection reset") };
+        var writer = new SocketWriter(socket, 1024);
+        var loop = writer.RunAsync();
+        Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(new byte[] { 1 }));
+
+        gate.SetResult();
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+        Assert.True(writer.IsClosing);
+        Assert.Equal(EnqueueResult.Closed, writer.TryEnqueue(new byte[] { 2 }));
+    }
+
+    [Fact]
+    public async Task An_inline_write_that_fails_at_once_aborts_the_socket_and_tells_the_producer_closed()
+    {
+        var socket = new FakeSocket { FailSynchronously = new IOException("connection reset") };
+        var writer = new SocketWriter(socket, 1024);
+        var loop = writer.RunAsync();
+
+        Assert.Equal(EnqueueResult.Closed, writer.TryEnqueue(new byte[] { 1 }));
+
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+        Assert.Equal(EnqueueResult.Closed, writer.TryEnqueue(new byte[] { 2 }));
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void Each_message_is_one_whole_text_message()
+    {
+        var socket = new FakeSocket();
+        var writer = new SocketWriter(socket, 1024);
+
+        Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(new byte[] { 1 }));
+
+        Assert.Equal([(WebSocketMessageType.Text, true)], socket.Kinds);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="attempts"/> messages one at a time, each once the previous one has left, and asserts that
+    /// nearly all were written inline: on this thread, before TryEnqueue returned. The send loop may be between its
+    /// last send and giving the socket back, or take one extra turn for a signal an earlier enqueue left; two attempts
+    /// are allowed to meet that. A loop that never gives the socket back makes every attempt a queued one.
+    /// </summary>
+    private static async Task AssertWrittenInlineAsync(SocketWriter writer, FakeSocket socket, int attempts)
+    {
+        var inline = 0;
+        for (var i = 0; i < attempts; i++)
+        {
+            var before = socket.Sent.Count;
+            Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(new[] { (byte)i }));
+            if (socket.Sent.Count == before + 1 && writer.QueuedBytes == 0)
+            {
+                inline++;
+            }
+
+            await Wait.UntilAsync(() => socket.Sent.Count == before + 1 && writer.QueuedBytes == 0 && !socket.IsSending, "the message sent");
+        }
+
+        Assert.True(inline >= attempts - 2, $"{inline} of {attempts} messages were written inline");
+    }
+
     private sealed class FakeSocket : WebSocket
     {
         private readonly ConcurrentQueue<byte[]> _sent = new();
@@ -129,6 +296,18 @@ public sealed class SocketWriterTests
         public Task? Gate { get; set; }
 
         public bool RandomlyPending { get; init; }
+
+        /// <summary>A pending send fails with this once its gate opens (a connection reset while waiting).</summary>
+        public Exception? FailPendingWith { get; init; }
+
+        /// <summary>Every send fails at once with this (a transport already gone).</summary>
+        public Exception? FailSynchronously { get; init; }
+
+        public List<(WebSocketMessageType Type, bool EndOfMessage)> Kinds { get; } = [];
+
+        public bool IsSending => Volatile.Read(ref _sending) != 0;
+
+        public string? ClosedDescription { get; private set; }
 
         public List<byte[]> Sent => [.. _sent];
 
@@ -149,6 +328,16 @@ public sealed class SocketWriterTests
             if (_state == WebSocketState.Aborted)
             {
                 throw new WebSocketException(WebSocketError.InvalidState);
+            }
+
+            if (FailSynchronously is { } failure)
+            {
+                return ValueTask.FromException(failure);
+            }
+
+            lock (Kinds)
+            {
+                Kinds.Add((messageType, endOfMessage));
             }
 
             if (Interlocked.Increment(ref _sending) != 1)
@@ -178,6 +367,7 @@ public sealed class SocketWriterTests
         public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
         {
             ClosedWith = closeStatus;
+            ClosedDescription = statusDescription;
             _state = WebSocketState.CloseSent;
             return Task.CompletedTask;
         }
@@ -206,6 +396,11 @@ public sealed class SocketWriterTests
             if (_state == WebSocketState.Aborted)
             {
                 throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely);
+            }
+
+            if (FailPendingWith is { } failure)
+            {
+                throw failure;
             }
         }
 

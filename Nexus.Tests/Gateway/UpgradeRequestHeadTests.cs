@@ -49,6 +49,16 @@ public sealed class UpgradeRequestHeadTests
         { Upgrade("/ws").Replace("Connection: Upgrade", "Connection: keep-alive"), nameof(HeadStatus.NotDirect) },
         { "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u01fc\u0003\u0003", nameof(HeadStatus.NotDirect) },
         { "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws?a=!~"), nameof(HeadStatus.Parsed) },
+        { Upgrade("/ws?a b"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws?a=\u007f"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "X-!~: v\r\n"), nameof(HeadStatus.Parsed) },
+        { Upgrade("/ws", "X-Tilde: ~!\r\n"), nameof(HeadStatus.Parsed) },
+        { Upgrade("/ws", "X-Tab: a\tb\r\n"), nameof(HeadStatus.Parsed) },
+        { Upgrade("/ws", "X-Delete: a\u007fb\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", ": no name\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "X(paren): v\r\n"), nameof(HeadStatus.NotDirect) },
+        { Upgrade("/ws", "Content-Length: 0\r\n"), nameof(HeadStatus.Parsed) },
     };
 
     [Theory]
@@ -97,6 +107,30 @@ public sealed class UpgradeRequestHeadTests
 
         Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(huge), Prefix, Kestrel, 0, out _));
         Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(unfinished), Prefix, Kestrel, 0, out _));
+    }
+
+    [Fact]
+    public void An_unfinished_head_of_exactly_the_limit_or_past_it_is_left_to_Kestrel_however_much_was_searched()
+    {
+        var start = "GET /ws HTTP/1.1\r\nX-Big: ";
+        var exactly = start + new string('a', UpgradeRequestHead.MaxHeadBytes - start.Length);
+        var past = exactly + "aaaa";
+
+        Assert.Equal(UpgradeRequestHead.MaxHeadBytes, exactly.Length);
+        Assert.Equal(HeadStatus.NeedMoreData, UpgradeRequestHead.TryParse(Bytes(exactly[..^1]), Prefix, Kestrel, 0, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(exactly), Prefix, Kestrel, 0, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(exactly), Prefix, Kestrel, exactly.Length - 1, out _));
+        Assert.Equal(HeadStatus.NotDirect, UpgradeRequestHead.TryParse(Bytes(past), Prefix, Kestrel, exactly.Length, out _));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_second_look_after_a_few_bytes_waits_for_the_rest(int searched)
+    {
+        Assert.Equal(HeadStatus.NeedMoreData, UpgradeRequestHead.TryParse(Bytes("GET /ws HTTP/1.1\r\nHost"), Prefix, Kestrel, searched, out var head));
+        Assert.Null(head);
     }
 
     [Fact]

@@ -149,6 +149,45 @@ public sealed class BatchAndReplyLimitsTests
         AssertResponseTooLarge((await Rpc.CallAsync(belowLimit, Batch(3, i => Request("update", i))))!.Value, "null");
     }
 
+    [Theory]
+    [InlineData("{not json", JsonRpcErrorCodes.ParseError)]
+    [InlineData("[]", JsonRpcErrorCodes.InvalidRequest)]
+    public async Task A_message_that_runs_nothing_still_costs_the_budget_one_request(string message, int code)
+    {
+        var budget = new FixedBudget(int.MaxValue);
+
+        var response = await Rpc.CallAsync(TestMethods.Dispatcher(), message, budget: budget);
+
+        Rpc.AssertError(response!.Value, code);
+        Assert.Equal([1], budget.Asked);
+    }
+
+    [Fact]
+    public async Task A_single_reply_of_exactly_MaxQueuedBytes_is_sent_whole()
+    {
+        const string Request = """{"jsonrpc":"2.0","method":"echo","params":["abc"],"id":7}""";
+        var probe = await Rpc.RawAsync(TestMethods.Dispatcher(), Request);
+        var exact = Encoding.UTF8.GetByteCount(probe!);
+
+        Assert.Equal(probe, await Rpc.RawAsync(TestMethods.Dispatcher(new GatewayOptions { MaxQueuedBytes = exact }), Request));
+        // One byte less: the error that replaces it is larger than the reply, so it goes without the id.
+        AssertResponseTooLarge((await Rpc.CallAsync(TestMethods.Dispatcher(new GatewayOptions { MaxQueuedBytes = exact - 1 }), Request))!.Value, "null");
+    }
+
+    [Fact]
+    public async Task A_too_large_reply_keeps_the_requests_id_when_that_error_fits_exactly_and_drops_it_when_it_does_not()
+    {
+        // The id is echoed in the error too; only when that error itself would be over the limit is the id left out.
+        var id = "\"" + new string('i', 500) + "\"";
+        var request = $$"""{"jsonrpc":"2.0","method":"echo","params":["{{new string('p', 5000)}}"],"id":{{id}}}""";
+        var withId = await Rpc.RawAsync(TestMethods.Dispatcher(new GatewayOptions { MaxQueuedBytes = 2000 }), request);
+        AssertResponseTooLarge(JsonDocument.Parse(withId!).RootElement, id);
+        var exact = Encoding.UTF8.GetByteCount(withId!);
+
+        Assert.Equal(withId, await Rpc.RawAsync(TestMethods.Dispatcher(new GatewayOptions { MaxQueuedBytes = exact }), request));
+        AssertResponseTooLarge((await Rpc.CallAsync(TestMethods.Dispatcher(new GatewayOptions { MaxQueuedBytes = exact - 1 }), request))!.Value, "null");
+    }
+
     internal static void AssertResponseTooLarge(JsonElement response, string rawId)
     {
         Rpc.AssertError(response, JsonRpcErrorCodes.InternalError, rawId);
