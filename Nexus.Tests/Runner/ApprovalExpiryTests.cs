@@ -103,16 +103,30 @@ public sealed class ApprovalExpiryTests : IAsyncLifetime
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z"));
         var (store, sweeper) = CreateSweeper(time);
         var now = await RedisClock.NowMsAsync(Db);
-        await SeedPendingAsync("apr_3", "s_3", now, now + 300);
+        // One request already due, for the sweep the sweeper runs when it starts; one due in an hour, which it leaves.
+        await SeedPendingAsync("apr_first", "s_first", now - 2000, now - 1);
+        await SeedPendingAsync("apr_3", "s_3", now, now + 3_600_000);
         await sweeper.StartAsync(CancellationToken.None);
         try
         {
-            // Due by Redis's clock, but the fake clock has not moved: no sweep has run since the first, so still pending.
-            await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) >= now + 300, "Redis's clock to pass the due time");
+            await Wait.UntilAsync(async () => (await store.GetAsync("apr_first"))!.Status == ApprovalDecisions.Expired, "the first sweep");
             Assert.Equal(ApprovalDecisions.Pending, (await store.GetAsync("apr_3"))!.Status);
 
-            time.Advance(new ApprovalOptions().SweepInterval);
-            await Wait.UntilAsync(async () => (await store.GetAsync("apr_3"))!.Status == ApprovalDecisions.Expired, "the sweep of the next fake interval");
+            // Then due by Redis's clock. The fake clock has not moved, so no sweep runs: still pending.
+            var due = await RedisClock.NowMsAsync(Db);
+            await SeedPendingAsync("apr_3", "s_3", now, due);
+            await Wait.UntilAsync(async () => await RedisClock.NowMsAsync(Db) > due, "Redis's clock to pass the due time");
+            Assert.Equal(ApprovalDecisions.Pending, (await store.GetAsync("apr_3"))!.Status);
+
+            // Each look moves the fake clock one interval: the sweeper may not have started its wait when the first moves.
+            var interval = new ApprovalOptions().SweepInterval;
+            await Wait.UntilAsync(
+                async () =>
+                {
+                    time.Advance(interval);
+                    return (await store.GetAsync("apr_3"))!.Status == ApprovalDecisions.Expired;
+                },
+                "the sweep of the next fake interval");
         }
         finally
         {
