@@ -21,6 +21,7 @@ public sealed class AgentApprovalsTests(NexusAppFixture fixture)
         var (alice, bob) = (User("alice"), User("bob"));
         await using var a = await ConnectAsync(alice);
         await using var b = await ConnectAsync(bob);
+        await RegisteredAsync(b);
 
         var sessionId = await a.RunAsync("write notes.txt hello");
 
@@ -59,6 +60,7 @@ public sealed class AgentApprovalsTests(NexusAppFixture fixture)
         var (alice, bob) = (User("alice"), User("bob"));
         await using var a = await ConnectAsync(alice);
         await using var b = await ConnectAsync(bob);
+        await RegisteredAsync(b);
 
         var sessionId = await a.RunAsync("write secrets.txt nope then echo unreachable");
         var request = (await b.WaitForSessionEventAsync(EventNames.ApprovalRequest, sessionId)).GetProperty("data");
@@ -182,6 +184,9 @@ public sealed class AgentApprovalsTests(NexusAppFixture fixture)
     }
 
     private static string User(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>A reply proves the gateway registered the connection: nothing published afterwards can miss it.</summary>
+    private static Task<JsonElement> RegisteredAsync(TestClient client) => client.ResultAsync("agent.list", new { });
 
     private Task<TestClient> ConnectAsync(string user) => TestClient.ConnectAsync(fixture.WebSocketUri("user=" + Uri.EscapeDataString(user)));
 

@@ -65,6 +65,8 @@ public sealed class FrontDoorApiSecurityTests(ProductionAppFixture fixture) : IC
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var (alice, bob, carol) = ($"alice-{suffix}", $"bob-{suffix}", $"carol-{suffix}");
         await using var owner = await TestClient.ConnectAsync(fixture.WebSocketUri(alice, approver: true));
+        // A reply proves the gateway registered her socket before the session's approval request is published.
+        await owner.ResultAsync("agent.list", new { });
         using var http = new HttpClient { BaseAddress = fixture.ProxyAddress, Timeout = Timeout };
 
         // Alice starts a session over HTTP with her token; the owner in the body names nobody.

@@ -22,21 +22,22 @@ public sealed class NexusClientTests(ClientStackFixture fixture) : IClassFixture
 
         var startedId = await Stack.PublishEventAsync("global", NexusEvents.AgentStarted, new { sessionId = "s_1", task = "echo hi", owner = "ana" });
         var requestedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_764_345_600_000);
-        await Stack.PublishEventAsync("approval", NexusEvents.ApprovalRequest, new
+        var requestId = await Stack.PublishEventAsync("approval", NexusEvents.ApprovalRequest, new
         {
             requestId = "apr_1", sessionId = "s_1", owner = "ana", tool = "write_file",
             arguments = new { file = "a.txt" }, requestedAt = requestedAt.ToUnixTimeMilliseconds(), expiresAt = requestedAt.AddMinutes(5).ToUnixTimeMilliseconds(),
         });
         await Stack.Gateway.PublishAsync("global", """{"event":"custom.thing","data":{"answer":42}}""");
-        await Stack.PublishEventAsync("global", NexusEvents.AgentCompleted, new { sessionId = 5 });
+        var malformedId = await Stack.PublishEventAsync("global", NexusEvents.AgentCompleted, new { sessionId = 5 });
 
-        var started = await log.WaitForEventAsync(NexusEvents.AgentStarted);
+        // Matched by id: the tests of this class share one stack.
+        var started = await log.WaitForEventAsync(NexusEvents.AgentStarted, n => n.Id == startedId);
         Assert.Equal(startedId, started.Id);
         Assert.Equal("global", started.Channel);
         var typed = Assert.IsType<AgentStarted>(started.KnownEvent);
         Assert.Equal(new AgentStarted("s_1", "echo hi", "ana"), typed);
 
-        var request = Assert.IsType<ApprovalRequest>((await log.WaitForEventAsync(NexusEvents.ApprovalRequest)).KnownEvent);
+        var request = Assert.IsType<ApprovalRequest>((await log.WaitForEventAsync(NexusEvents.ApprovalRequest, n => n.Id == requestId)).KnownEvent);
         Assert.Equal("apr_1", request.RequestId);
         Assert.Equal("a.txt", request.Arguments.GetProperty("file").GetString());
         Assert.Equal(requestedAt, request.RequestedAt);
@@ -49,7 +50,7 @@ public sealed class NexusClientTests(ClientStackFixture fixture) : IClassFixture
         Assert.Equal(42, custom.Data.GetProperty("answer").GetInt32());
 
         // A section 6 name with data of another shape (anyone may publish it) stays raw, and does not throw.
-        var malformed = await log.WaitForEventAsync(NexusEvents.AgentCompleted);
+        var malformed = await log.WaitForEventAsync(NexusEvents.AgentCompleted, n => n.Id == malformedId);
         Assert.Null(malformed.KnownEvent);
         Assert.Equal(5, malformed.Data.GetProperty("sessionId").GetInt32());
         Assert.Equal(malformed.Id, client.LastNotificationId);
@@ -119,6 +120,7 @@ public sealed class NexusClientTests(ClientStackFixture fixture) : IClassFixture
         var (owner, other) = (User("olga"), User("otto"));
         await using var a = await Stack.ConnectAsync(owner);
         await using var b = await Stack.ConnectAsync(other);
+        await using var log = new NotificationLog(a);
 
         var badParam = await Assert.ThrowsAsync<NexusRpcException>(() => a.ResumeAsync(new string('7', 70)));
         Assert.Equal(NexusErrorCodes.InvalidParams, badParam.Code);
@@ -139,6 +141,8 @@ public sealed class NexusClientTests(ClientStackFixture fixture) : IClassFixture
         Assert.Equal("denied", conflict.ConflictStatus);
         Assert.Equal(other, conflict.Data!.Value.GetProperty("by").GetString());
         Assert.Equal(requestId, conflict.Data!.Value.GetProperty("requestId").GetString());
+        // The denied session ends; waiting for it keeps its notifications out of the next test on this shared stack.
+        await log.WaitForEventAsync(NexusEvents.AgentCompleted, n => n.KnownEvent is AgentCompleted c && c.SessionId == sessionId);
 
         var unknown = await Assert.ThrowsAsync<NexusRpcException>(() => a.InvokeAsync("no.such.method"));
         Assert.Equal(NexusErrorCodes.MethodNotFound, unknown.Code);

@@ -65,12 +65,17 @@ public sealed class ResumeTests : IAsyncLifetime
         await first.DisposeAsync();
         var last = first.Notifications.Last(n => n.TryGetProperty("id", out _)).GetProperty("id").GetString()!;
 
-        // While she is away: 20 notifications on channels she may and may not see.
+        // While she is away: 20 notifications on channels she may and may not see. A witness sees the last of them
+        // (the 20th is on approval, every user's by default) fanned out before she reconnects, so all 20 are hers to replay.
+        await using var witness = await gateway.ConnectAsync("walter");
         string[] channels = ["global", "user:alice", "user:bob", "agent:s_alice", "agent:s_bob", "approval", "noise"];
+        var lastMissed = "";
         for (var i = 0; i < 20; i++)
         {
-            await PublishAsync(channels[i % channels.Length], $$$"""{"event":"missed","data":{"i":{{{i}}}}}""");
+            lastMissed = await PublishAsync(channels[i % channels.Length], $$$"""{"event":"missed","data":{"i":{{{i}}}}}""");
         }
+
+        await FannedOutAsync(witness, lastMissed);
 
         // She comes back: the same filter, then resume, in her first message.
         var second = await gateway.ConnectAsync("alice");
@@ -112,6 +117,7 @@ public sealed class ResumeTests : IAsyncLifetime
     {
         await using var gatewayA = await GatewayHost.StartAsync(_redis);
         await using var gatewayB = await GatewayHost.StartAsync(_redis);
+        await using var witnessOnB = await gatewayB.ConnectAsync("walter");
         var onA = await gatewayA.ConnectAsync("carol");
         await PublishAsync("global", """{"event":"seen"}""");
         var last = (await onA.WaitForEventAsync("seen")).GetProperty("id").GetString()!;
@@ -123,6 +129,8 @@ public sealed class ResumeTests : IAsyncLifetime
             missed.Add(await PublishAsync("global", $$"""{"event":"missed","data":{{i}}}"""));
         }
 
+        // Replica B has fanned out all of them: its replay cannot be cut short by a fan-out still on its way.
+        await FannedOutAsync(witnessOnB, missed[^1]);
         await using var onB = await gatewayB.ConnectAsync("carol");
         var result = await onB.CallAsync("notify.resume", $$"""{"since":"{{last}}"}""");
         Assert.True(result.GetProperty("result").GetProperty("recovered").GetBoolean());
@@ -182,6 +190,7 @@ public sealed class ResumeTests : IAsyncLifetime
     {
         // No initial hold: the client's resume comes after live traffic, as when its first message arrives late.
         await using var gateway = await GatewayHost.StartAsync(_redis, new Dictionary<string, string?> { ["Gateway:InitialHold"] = "00:00:00" });
+        await using var witness = await gateway.ConnectAsync("walter");
         var before = await gateway.ConnectAsync("ivan");
         var seen = await PublishAsync("global", """{"event":"seen"}""");
         await before.WaitForEventAsync("seen");
@@ -192,6 +201,8 @@ public sealed class ResumeTests : IAsyncLifetime
             missed.Add(await PublishAsync("global", $$"""{"event":"missed","data":{{i}}}"""));
         }
 
+        // All missed ones fanned out before ivan is back: none can reach him live ahead of "live".
+        await FannedOutAsync(witness, missed[^1]);
         await using var after = await gateway.ConnectAsync("ivan");
         var live = await PublishAsync("global", """{"event":"live"}""");
         await after.WaitForEventAsync("live");
@@ -270,6 +281,16 @@ public sealed class ResumeTests : IAsyncLifetime
             await PublishAsync(i % 2 == 0 ? "global" : "noise", $$"""{"event":"tick","data":{{i++}}}""");
         }
     }
+
+    /// <summary>
+    /// Waits until <paramref name="witness"/> got the notification <paramref name="id"/>: the gateway has fanned it out,
+    /// and every publish before it (one consumer, in order).
+    /// </summary>
+    private static Task<JsonElement> FannedOutAsync(TestClient witness, string id)
+        => witness.WaitForMessageAsync(
+            m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object
+                && p.TryGetProperty("id", out var i) && i.GetString() == id,
+            $"notification {id} fanned out");
 
     private static async Task<bool> TryAsync(Func<Task> action)
     {

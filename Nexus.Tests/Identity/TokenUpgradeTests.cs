@@ -74,7 +74,9 @@ public sealed class TokenUpgradeTests(TokenGatewayFixture gateway) : IClassFixtu
     public async Task The_approver_claim_makes_a_connection_an_approver_and_only_approvers_receive_the_approval_channel(object claim)
     {
         // Who may list and decide is the runner's rule (RunnerAuthorizationTests), on the approver flag the gateway
-        // takes from this claim; the approval channel is the gateway's own.
+        // takes from this claim; the approval channel is the gateway's own. The other case's connections (same users)
+        // must be gone first, or they would count as these being registered.
+        await Wait.UntilAsync(() => gateway.Registry.Count == 0, "connections of earlier tests closed");
         await using var approver = await TestClient.ConnectAsync(gateway.WsUri("access_token=" + Tokens.Create("boss", approver: claim)));
         await using var plain = await TestClient.ConnectAsync(gateway.WsUri("access_token=" + Tokens.Create("worker", approver: "false")));
         var registry = gateway.Host.App.Services.GetRequiredService<Nexus.WsGateway.Connections.ConnectionRegistry>();
