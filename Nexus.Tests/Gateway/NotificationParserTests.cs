@@ -79,12 +79,53 @@ public sealed class NotificationParserTests : IDisposable
     [InlineData("""{"event":"e","id":"7:1-1"}""")]
     [InlineData("""{"id":"not an id","event":"e"}""")]
     [InlineData("""{"id":7,"event":"e"}""")]
+    [InlineData("""{"id":"7\u003a1-1","event":"e"}""")]
+    [InlineData("""{"id":":1-1","event":"e"}""")]
+    [InlineData("""{"id":"x:1-1","event":"e"}""")]
+    [InlineData("""{"id":"7:1-0","event":"e"}""")]
+    [InlineData("""{"id":"7:-1-1","event":"e"}""")]
     public void Only_a_well_formed_id_written_first_by_nexus_publish_is_taken_as_the_notifications_id(string payload)
     {
         Assert.True(_parser.TryParse("global", Encoding.UTF8.GetBytes(payload), 42, out var parsed, out _));
 
         Assert.Null(parsed.Id);
         Assert.DoesNotContain("\"id\"", Encoding.UTF8.GetString(parsed.Frame), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("7:0-1")]
+    [InlineData("7:1-1")]
+    public void The_smallest_ids_are_well_formed(string id)
+    {
+        Assert.True(_parser.TryParse("global", Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","event":"e"}"""), 42, out var parsed, out _));
+
+        Assert.Equal(id, parsed.Id.ToString());
+        Assert.Contains($"\"id\":\"{id}\"", Encoding.UTF8.GetString(parsed.Frame), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_id_of_the_longest_length_is_taken_and_one_character_longer_is_not()
+    {
+        // The epoch is the part that can be long: digits only, never read as a number.
+        var longest = new string('7', Nexus.Contracts.History.HistoryId.MaxLength - 4) + ":1-1";
+        var tooLong = "7" + longest;
+
+        Assert.True(_parser.TryParse("global", Encoding.UTF8.GetBytes($$"""{"id":"{{longest}}","event":"e"}"""), 42, out var parsed, out _));
+        Assert.NotNull(parsed.Id);
+        Assert.True(_parser.TryParse("global", Encoding.UTF8.GetBytes($$"""{"id":"{{tooLong}}","event":"e"}"""), 42, out parsed, out _));
+        Assert.Null(parsed.Id);
+    }
+
+    [Fact]
+    public void Unknown_members_of_any_shape_are_skipped_and_the_traceparent_is_read()
+    {
+        const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var payload = Encoding.UTF8.GetBytes($$"""{"extra":{"a":[1,{"b":2}]},"traceparent":"{{TraceParent}}","more":[3],"event":"e","data":4}""");
+
+        Assert.True(_parser.TryParse("global", payload, 42, out var parsed, out _));
+
+        Assert.Equal(TraceParent, parsed.TraceParent);
+        Assert.Equal("""{"jsonrpc":"2.0","method":"notify","params":{"channel":"global","event":"e","data":4,"timestamp":42}}""", Encoding.UTF8.GetString(parsed.Frame));
     }
 
     [Fact]

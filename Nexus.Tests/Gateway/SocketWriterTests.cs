@@ -136,8 +136,10 @@ public sealed class SocketWriterTests
         await Wait.UntilAsync(() => writer.QueuedBytes == 0, "the send loop finished the hand-off");
 
         await AssertWrittenInlineAsync(writer, socket, 6);
+        Assert.False(loop.IsCompleted, "the send loop waits for more work; it does not end when the queue is empty");
         writer.RequestClose(WebSocketCloseStatus.NormalClosure, "done");
         await loop.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.ClosedWith);
     }
 
     [Fact]
@@ -159,9 +161,11 @@ public sealed class SocketWriterTests
 
         // The loop gave the socket back: later messages leave before TryEnqueue returns.
         await AssertWrittenInlineAsync(writer, socket, 6);
+        Assert.False(loop.IsCompleted, "the send loop waits for more work; it does not end when the queue is empty");
 
         writer.RequestClose(WebSocketCloseStatus.NormalClosure, "done");
         await loop.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.ClosedWith);
     }
 
     [Fact]
@@ -236,10 +240,21 @@ public sealed class SocketWriterTests
         Assert.Equal(EnqueueResult.Closed, writer.TryEnqueue(new byte[] { 2 }));
     }
 
-    [Fact]
-    public async Task An_inline_write_that_fails_at_once_aborts_the_socket_and_tells_the_producer_closed()
+    public static TheoryData<string> TransportFailures => [nameof(IOException), nameof(WebSocketException), nameof(ObjectDisposedException), nameof(OperationCanceledException), nameof(InvalidOperationException)];
+
+    [Theory]
+    [MemberData(nameof(TransportFailures))]
+    public async Task An_inline_write_that_fails_at_once_aborts_the_socket_and_tells_the_producer_closed(string failure)
     {
-        var socket = new FakeSocket { FailSynchronously = new IOException("connection reset") };
+        Exception exception = failure switch
+        {
+            nameof(IOException) => new IOException("connection reset"),
+            nameof(WebSocketException) => new WebSocketException(WebSocketError.ConnectionClosedPrematurely),
+            nameof(ObjectDisposedException) => new ObjectDisposedException("socket"),
+            nameof(OperationCanceledException) => new OperationCanceledException(),
+            _ => new InvalidOperationException("closed"),
+        };
+        var socket = new FakeSocket { FailSynchronously = exception };
         var writer = new SocketWriter(socket, 1024);
         var loop = writer.RunAsync();
 

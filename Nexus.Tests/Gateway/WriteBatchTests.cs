@@ -48,12 +48,20 @@ public sealed class WriteBatchTests
     public void Complete_starts_the_next_pass_empty()
     {
         var batch = new WriteBatch();
+        var toClient = new System.IO.Pipelines.Pipe();
+        var transport = new BatchingTransport(new System.IO.Pipelines.Pipe().Reader, toClient.Writer);
+        using var socket = System.Net.WebSockets.WebSocket.CreateFromStream(transport, new System.Net.WebSockets.WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var writer = new SocketWriter(socket, 1024, transport);
+        Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue("x"u8.ToArray(), batch));
+        Assert.Equal(1, batch.OpenWriters);
         for (var i = 0; i < WriteBatch.MaxMessages; i++)
         {
             batch.Counted(frameBytes: 100, recipients: 3);
         }
 
         batch.Complete();
+
+        Assert.True(toClient.Reader.TryRead(out _), "the pass's frames were flushed");
 
         Assert.False(batch.IsFull);
         Assert.Equal(0, batch.Messages);
