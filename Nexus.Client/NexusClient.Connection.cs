@@ -17,7 +17,7 @@ public sealed partial class NexusClient
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
-        var url = SocketUrl();
+        var url = SocketUrl(resuming: LastNotificationId is not null);
         var socket = new ClientWebSocket();
         try
         {
@@ -225,24 +225,37 @@ public sealed partial class NexusClient
         await RaiseAsync(Closed, reason, nameof(Closed));
     }
 
-    private Uri SocketUrl()
+    /// <summary>
+    /// The gateway's URL, with the development user if one is set, and <c>resume=1</c> when the first message will
+    /// resume: the gateway then holds live notifications for that message even when it comes late (docs/protocol.md
+    /// section 3), so the replay always comes first.
+    /// </summary>
+    private Uri SocketUrl(bool resuming)
     {
-        if (_options.DevUser is not { Length: > 0 } user)
-        {
-            return _options.Url!;
-        }
-
         var builder = new UriBuilder(_options.Url!);
         var query = new StringBuilder(builder.Query.TrimStart('?'));
-        if (query.Length > 0)
+        void Append(string parameter)
         {
-            query.Append('&');
+            if (query.Length > 0)
+            {
+                query.Append('&');
+            }
+
+            query.Append(parameter);
         }
 
-        query.Append("user=").Append(Uri.EscapeDataString(user));
-        if (_options.DevApprover)
+        if (_options.DevUser is { Length: > 0 } user)
         {
-            query.Append("&approver=true");
+            Append("user=" + Uri.EscapeDataString(user));
+            if (_options.DevApprover)
+            {
+                Append("approver=true");
+            }
+        }
+
+        if (resuming)
+        {
+            Append("resume=1");
         }
 
         builder.Query = query.ToString();

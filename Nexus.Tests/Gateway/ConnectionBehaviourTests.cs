@@ -195,6 +195,35 @@ public sealed class ConnectionBehaviourTests
         Assert.True(reply >= 0 && reply < live, $"the reply at {reply}, the held notification at {live}");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_connection_that_declared_resume_at_the_upgrade_is_held_for_its_first_message_up_to_ResumeHold(bool directUpgrade)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await StartWithHalfSecondHoldAsync(redis, time, new() { ["Gateway:ResumeHold"] = "00:00:10", ["Gateway:DirectUpgrade"] = directUpgrade ? "true" : "false" });
+        await using var late = await host.ConnectAsync("late-user", () => TestClient.ConnectAsync(host.WebSocketUri("user=late-user&resume=1")));
+        await using var silent = await host.ConnectAsync("silent-user", () => TestClient.ConnectAsync(host.WebSocketUri("user=silent-user&resume=1")));
+        await using var undeclared = await host.ConnectAsync("plain-user", () => TestClient.ConnectAsync(host.WebSocketUri("user=plain-user&resume=yes")));
+        await host.PublishAsync("global", """{"event":"live"}""");
+
+        // Past InitialHold: only the connection that declared nothing (any value but 1) gets it.
+        time.Advance(TimeSpan.FromSeconds(1));
+        await undeclared.WaitForEventAsync("live");
+        Assert.Empty(late.Notifications);
+        Assert.Empty(silent.Notifications);
+
+        // The late first message (a resume, in a client) ends its hold once handled: the reply comes first.
+        await late.CallAsync("notify.subscribe", """{"channels":["global"]}""");
+        await late.WaitForEventAsync("live");
+        Assert.Empty(silent.Notifications);
+
+        // One that declared it and sent nothing gets what was held when ResumeHold ends.
+        time.Advance(TimeSpan.FromSeconds(9));
+        await silent.WaitForEventAsync("live");
+    }
+
     [Fact]
     public async Task Stalled_client_is_disconnected_as_slow_while_a_healthy_client_receives_everything()
     {
@@ -236,9 +265,9 @@ public sealed class ConnectionBehaviourTests
     }
 
     /// <summary>A gateway whose initial hold is half a second on <paramref name="time"/>, the clock the test moves.</summary>
-    private static Task<GatewayHost> StartWithHalfSecondHoldAsync(RedisServer redis, FakeTimeProvider time)
+    private static Task<GatewayHost> StartWithHalfSecondHoldAsync(RedisServer redis, FakeTimeProvider time, Dictionary<string, string?>? settings = null)
         => GatewayHost.StartAsync(
             redis,
-            new Dictionary<string, string?> { ["Gateway:InitialHold"] = "00:00:00.500" },
+            new Dictionary<string, string?>(settings ?? []) { ["Gateway:InitialHold"] = "00:00:00.500" },
             configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
 }

@@ -15,6 +15,8 @@ public sealed class LimitOptionsTests
         Assert.Equal(256, options.MaxFilterNames);
         Assert.Equal(1024 * 1024, options.MaxQueuedBytes);
         Assert.Equal(TimeSpan.FromSeconds(5), options.UpgradeHeadTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.InitialHold);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.ResumeHold);
         Assert.True(new GatewayOptionsValidator().Validate(null, options).Succeeded);
     }
 
@@ -24,6 +26,9 @@ public sealed class LimitOptionsTests
     [InlineData("Gateway:MaxQueuedBytes", "1023")]
     [InlineData("Gateway:UpgradeHeadTimeout", "00:00:00")]
     [InlineData("Gateway:UpgradeHeadTimeout", "00:03:00")]
+    [InlineData("Gateway:InitialHold", "-00:00:01")]
+    [InlineData("Gateway:ResumeHold", "00:01:01")]
+    [InlineData("Gateway:ResumeHold", "-00:00:01")]
     public void A_bad_value_fails_validation_naming_its_key(string key, string value)
     {
         var options = new GatewayOptions();

@@ -81,10 +81,11 @@ internal sealed partial class DirectUpgradeMiddleware(
 
         // Only these two are needed from here on: the parsed head (headers and all) must not live as long as the socket.
         var (headLength, accept) = (head.Length, head.Accept);
+        var resumeDeclared = WebSocketEndpoint.DeclaresResume(request.Request.Query);
         head = null;
         try
         {
-            await RunAsync(connection, headLength, accept, admission.Identity);
+            await RunAsync(connection, headLength, accept, admission.Identity, resumeDeclared);
         }
         finally
         {
@@ -92,7 +93,7 @@ internal sealed partial class DirectUpgradeMiddleware(
         }
     }
 
-    private async Task RunAsync(ConnectionContext connection, int headLength, string accept, Identity.IdentityResult identity)
+    private async Task RunAsync(ConnectionContext connection, int headLength, string accept, Identity.IdentityResult identity, bool resumeDeclared)
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
@@ -117,7 +118,7 @@ internal sealed partial class DirectUpgradeMiddleware(
         });
         try
         {
-            await endpoint.RunAsync(socket, transport, connection.ConnectionId, identity, connection.ConnectionClosed);
+            await endpoint.RunAsync(socket, transport, connection.ConnectionId, identity, resumeDeclared, connection.ConnectionClosed);
         }
         finally
         {

@@ -125,10 +125,13 @@ internal sealed partial class GatewayConnection
         return Send(frame, batch: null);
     }
 
-    /// <summary>The initial hold of a new connection (<c>Gateway:InitialHold</c>): its first message may be a resume.</summary>
-    private void StartInitialHold()
+    /// <summary>
+    /// The initial hold of a new connection (<c>Gateway:InitialHold</c>): its first message may be a resume. One that
+    /// declared it will resume waits for that message up to <c>Gateway:ResumeHold</c> instead.
+    /// </summary>
+    private void StartInitialHold(bool resumeDeclared)
     {
-        var hold = _services.Options.InitialHold;
+        var hold = resumeDeclared ? _services.Options.ResumeHold : _services.Options.InitialHold;
         if (hold <= TimeSpan.Zero)
         {
             return;

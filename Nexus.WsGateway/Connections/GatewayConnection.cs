@@ -21,7 +21,12 @@ internal sealed partial class GatewayConnection : IClientConnection, IRequestBud
     // Set by the budget when the client stayed over the rate limit too long; the receive loop then closes with 1008.
     private bool _rateLimitExceeded;
 
-    public GatewayConnection(WebSocket socket, ClientContext client, ConnectionServices services, BatchingTransport? transport = null)
+    /// <param name="socket">The accepted socket.</param>
+    /// <param name="client">Who it is, and its filter.</param>
+    /// <param name="services">What every connection shares.</param>
+    /// <param name="transport">The pipes of a directly accepted socket, for batched writes; null through the endpoint.</param>
+    /// <param name="resumeDeclared">The upgrade declared <c>resume=1</c>: the first message will be a resume.</param>
+    public GatewayConnection(WebSocket socket, ClientContext client, ConnectionServices services, BatchingTransport? transport = null, bool resumeDeclared = false)
     {
         _socket = socket;
         _services = services;
@@ -29,7 +34,7 @@ internal sealed partial class GatewayConnection : IClientConnection, IRequestBud
         _writer = new SocketWriter(socket, services.Options.MaxQueuedBytes, transport);
         _rateLimiter = new RequestRateLimiter(services.Options.MaxRequestsPerSecond, services.Time);
         client.Connection = this;
-        StartInitialHold();
+        StartInitialHold(resumeDeclared);
     }
 
     public ClientContext Client { get; }

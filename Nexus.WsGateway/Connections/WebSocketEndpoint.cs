@@ -68,7 +68,7 @@ internal sealed partial class WebSocketEndpoint(
                 KeepAliveTimeout = _options.KeepAliveTimeout,
                 DangerousEnableCompression = false,
             });
-            await RunAsync(socket, transport: null, context.Connection.Id, admission.Identity, context.RequestAborted);
+            await RunAsync(socket, transport: null, context.Connection.Id, admission.Identity, DeclaresResume(context.Request.Query), context.RequestAborted);
         }
         finally
         {
@@ -99,6 +99,12 @@ internal sealed partial class WebSocketEndpoint(
             : Admission.Refused(StatusCodes.Status401Unauthorized, identity.FailureReason ?? "no identity: send a token (or ?user= in development)", identity);
     }
 
+    /// <summary>
+    /// Whether the upgrade declared <c>resume=1</c> (docs/protocol.md section 3): the client's first message will be
+    /// <c>notify.resume</c>. Any other value, or none, declares nothing.
+    /// </summary>
+    public static bool DeclaresResume(IQueryCollection query) => query["resume"] is ["1"];
+
     /// <summary>Reserves one of the user's connections (<c>Gateway:MaxConnectionsPerUser</c>); release with <see cref="ReleaseUser"/>.</summary>
     public bool TryReserveUser(string userId) => userLimits.TryReserve(userId, _options.MaxConnectionsPerUser);
 
@@ -108,11 +114,11 @@ internal sealed partial class WebSocketEndpoint(
     /// Runs an accepted socket until it ends: registered for the fan-out, closed with 1008 when its token expires.
     /// Shared by the endpoint and <see cref="DirectUpgradeMiddleware"/>.
     /// </summary>
-    public async Task RunAsync(WebSocket socket, BatchingTransport? transport, string connectionId, IdentityResult identity, CancellationToken aborted)
+    public async Task RunAsync(WebSocket socket, BatchingTransport? transport, string connectionId, IdentityResult identity, bool resumeDeclared, CancellationToken aborted)
     {
         var userId = identity.UserId!;
         var client = new ClientContext(connectionId, userId, identity.IsApprover);
-        var connection = new GatewayConnection(socket, client, services, transport);
+        var connection = new GatewayConnection(socket, client, services, transport, resumeDeclared);
         // Armed before the connection is registered, so whoever sees it registered knows its expiry is watched.
         using var expiry = TokenExpiry.Watch(connection, identity.ExpiresAt, services.Time, _options.CloseTimeout, logger);
         registry.Add(connection);

@@ -79,6 +79,13 @@ internal sealed class GatewayOptions
     /// </summary>
     public TimeSpan InitialHold { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The initial hold of a connection whose upgrade declared <c>resume=1</c> (docs/protocol.md section 3): it will send
+    /// <c>notify.resume</c> first, so its notifications wait for that message up to this long, not <see cref="InitialHold"/>
+    /// (default 10 s). A reconnect storm delays first messages well past half a second; this keeps the replay first.
+    /// </summary>
+    public TimeSpan ResumeHold { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Durable notifications kept in memory for resumes, at most (default 10,000); older ones are read from Redis.</summary>
     public int HistoryCacheEntries { get; set; } = 10_000;
 

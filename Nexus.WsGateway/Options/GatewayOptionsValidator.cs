@@ -79,6 +79,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"{P}{nameof(options.InitialHold)} must be between 0 and 30 s (was {options.InitialHold}).");
         }
 
+        if (options.ResumeHold < TimeSpan.Zero || options.ResumeHold > TimeSpan.FromSeconds(60))
+        {
+            failures.Add($"{P}{nameof(options.ResumeHold)} must be between 0 and 60 s (was {options.ResumeHold}).");
+        }
+
         if (options.HistoryCacheEntries < 0 || options.HistoryCacheEntries > 10_000_000)
         {
             failures.Add($"{P}{nameof(options.HistoryCacheEntries)} must be between 0 and 10000000 (was {options.HistoryCacheEntries}).");

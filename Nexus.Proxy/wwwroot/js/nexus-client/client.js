@@ -252,6 +252,10 @@ export class NexusClient {
             if (this.#options.devApprover)
                 url.searchParams.set('approver', 'true');
         }
+        // The first message will resume: the gateway then holds live notifications for it even when it comes late
+        // (docs/protocol.md section 3), so the replay always comes first.
+        if (this.#lastId)
+            url.searchParams.set('resume', '1');
         let connection;
         try {
             connection = new Connection(this.#WebSocket, url.toString(), (n) => this.#onNotification(n));

@@ -241,7 +241,11 @@ internal sealed class StormScenario(BenchOptions options, RedisProcess redis)
         {
             using var one = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             one.CancelAfter(ReconnectTimeout);
-            client = await WsClient.ConnectAsync(index, SourceAddresses.For(index), server.Endpoint, server.Kind.PathFor(index), signalR: false, 4096, one.Token);
+            // resume=1 declares the resume at the upgrade (docs/protocol.md section 3), as Nexus's clients do: the gateway
+            // then holds live notifications for it however late the storm lets the first message arrive.
+            var path = server.Kind.PathFor(index);
+            path += (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "resume=1";
+            client = await WsClient.ConnectAsync(index, SourceAddresses.For(index), server.Endpoint, path, signalR: false, 4096, one.Token);
             state.UpgradedAt = Stopwatch.GetTimestamp();
             await client.SendTextAsync(request, one.Token);
             reconnections.Join(client, run.StormSink);
