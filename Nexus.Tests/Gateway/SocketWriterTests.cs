@@ -29,9 +29,7 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task Pending_inline_write_is_handed_to_the_send_loop_and_later_messages_keep_their_order()
     {
-        var socket = new FakeSocket();
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        socket.Gate = gate.Task;
+        var socket = FakeSocket.Gated();
         var writer = new SocketWriter(socket, 1024);
         var loop = writer.RunAsync();
 
@@ -41,8 +39,7 @@ public sealed class SocketWriterTests
         Assert.Single(socket.Sent);
         Assert.Equal(3, writer.QueuedBytes);
 
-        socket.Gate = null;
-        gate.SetResult();
+        socket.OpenGate();
 
         await Wait.UntilAsync(() => socket.Sent.Count == 3 && writer.QueuedBytes == 0, "queue drained");
         Assert.Equal(new byte[] { 1, 2, 3 }, socket.Sent.Select(s => s[0]));
@@ -121,9 +118,7 @@ public sealed class SocketWriterTests
     [Fact]
     public async Task A_lone_inline_write_that_went_pending_is_finished_by_the_send_loop_which_then_frees_the_socket()
     {
-        var socket = new FakeSocket();
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        socket.Gate = gate.Task;
+        var socket = FakeSocket.Gated();
         var writer = new SocketWriter(socket, 1024);
         var loop = writer.RunAsync();
 
@@ -131,23 +126,17 @@ public sealed class SocketWriterTests
         Assert.Equal(1, writer.QueuedBytes);
 
         // Nothing else is enqueued: only the hand-off itself can wake the send loop.
-        socket.Gate = null;
-        gate.SetResult();
+        socket.OpenGate();
         await Wait.UntilAsync(() => writer.QueuedBytes == 0, "the send loop finished the hand-off");
 
         await AssertWrittenInlineAsync(writer, socket, 6);
-        Assert.False(loop.IsCompleted, "the send loop waits for more work; it does not end when the queue is empty");
-        writer.RequestClose(WebSocketCloseStatus.NormalClosure, "done");
-        await loop.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.ClosedWith);
+        await CloseNormallyAsync(writer, loop, socket);
     }
 
     [Fact]
     public async Task After_the_send_loop_drains_a_backlog_the_next_message_is_written_inline_again()
     {
-        var socket = new FakeSocket();
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        socket.Gate = gate.Task;
+        var socket = FakeSocket.Gated();
         var writer = new SocketWriter(socket, 1024);
         var loop = writer.RunAsync();
         for (byte i = 1; i <= 5; i++)
@@ -155,17 +144,12 @@ public sealed class SocketWriterTests
             Assert.Equal(EnqueueResult.Accepted, writer.TryEnqueue(new[] { i }));
         }
 
-        socket.Gate = null;
-        gate.SetResult();
+        socket.OpenGate();
         await Wait.UntilAsync(() => socket.Sent.Count == 5 && writer.QueuedBytes == 0, "the backlog sent");
 
         // The loop gave the socket back: later messages leave before TryEnqueue returns.
         await AssertWrittenInlineAsync(writer, socket, 6);
-        Assert.False(loop.IsCompleted, "the send loop waits for more work; it does not end when the queue is empty");
-
-        writer.RequestClose(WebSocketCloseStatus.NormalClosure, "done");
-        await loop.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.ClosedWith);
+        await CloseNormallyAsync(writer, loop, socket);
     }
 
     [Fact]
@@ -276,6 +260,15 @@ public sealed class SocketWriterTests
         Assert.Equal([(WebSocketMessageType.Text, true)], socket.Kinds);
     }
 
+    /// <summary>The send loop is still waiting for work, and ends with the close frame it is asked for.</summary>
+    private static async Task CloseNormallyAsync(SocketWriter writer, Task loop, FakeSocket socket)
+    {
+        Assert.False(loop.IsCompleted, "the send loop waits for more work; it does not end when the queue is empty");
+        writer.RequestClose(WebSocketCloseStatus.NormalClosure, "done");
+        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.ClosedWith);
+    }
+
     /// <summary>
     /// Sends <paramref name="attempts"/> messages one at a time, each once the previous one has left, and asserts that
     /// nearly all were written inline: on this thread, before TryEnqueue returned. The send loop may be between its
@@ -308,9 +301,26 @@ public sealed class SocketWriterTests
         private readonly TaskCompletionSource _aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private WebSocketState _state = WebSocketState.Open;
 
+        private TaskCompletionSource? _gateSource;
+
         public Task? Gate { get; set; }
 
         public bool RandomlyPending { get; init; }
+
+        /// <summary>A socket whose sends stay pending until <see cref="OpenGate"/>, as when the client reads nothing.</summary>
+        public static FakeSocket Gated()
+        {
+            var socket = new FakeSocket { _gateSource = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+            socket.Gate = socket._gateSource.Task;
+            return socket;
+        }
+
+        /// <summary>The pending sends complete; later ones complete at once.</summary>
+        public void OpenGate()
+        {
+            Gate = null;
+            _gateSource!.SetResult();
+        }
 
         /// <summary>A pending send fails with this once its gate opens (a connection reset while waiting).</summary>
         public Exception? FailPendingWith { get; init; }
