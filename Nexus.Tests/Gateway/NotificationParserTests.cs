@@ -128,6 +128,18 @@ public sealed class NotificationParserTests : IDisposable
         Assert.Equal("""{"jsonrpc":"2.0","method":"notify","params":{"channel":"global","event":"e","data":4,"timestamp":42}}""", Encoding.UTF8.GetString(parsed.Frame));
     }
 
+    [Theory]
+    [InlineData("""{"traceparent":5,"event":"e"}""")]
+    [InlineData("""{"traceparent":{"version":"00"},"event":"e"}""")]
+    [InlineData("""{"traceparent":["00"],"event":"e"}""")]
+    public void A_traceparent_that_is_not_a_string_is_ignored_and_the_notification_still_goes_out(string payload)
+    {
+        Assert.True(_parser.TryParse("global", Encoding.UTF8.GetBytes(payload), 42, out var parsed, out _));
+
+        Assert.Null(parsed.TraceParent);
+        Assert.Equal("e", parsed.Event);
+    }
+
     [Fact]
     public void A_payload_read_back_from_the_history_gets_the_id_it_is_stored_under()
     {
