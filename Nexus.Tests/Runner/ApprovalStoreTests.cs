@@ -101,6 +101,18 @@ public sealed class ApprovalStoreTests : IAsyncLifetime
         Assert.Null(record.Reason);
     }
 
+    [Fact]
+    public async Task A_record_read_back_says_whether_its_request_was_announced()
+    {
+        // A runner taking over a parked session announces the request only when nobody did (ApprovalGate).
+        await SeedAsync("apr_quiet", "s_quiet", "alice", requestedAt: await RedisClock.NowMsAsync(Db));
+        Assert.False((await _store.GetAsync("apr_quiet"))!.Announced);
+
+        await Db.HashSetAsync(RedisKeys.Approval("apr_quiet"), "announced", "1");
+
+        Assert.True((await _store.GetAsync("apr_quiet"))!.Announced);
+    }
+
     private static string[] Ids(IReadOnlyList<ApprovalRecord> records) => [.. records.Select(r => r.RequestId)];
 
     /// <summary>A pending request due in an hour, its session parked on it, in the indexes a park writes.</summary>
